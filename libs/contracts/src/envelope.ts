@@ -1,0 +1,151 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ContractError } from './errors';
+import { eventSchemas, isEventType, type EventData, type EventType } from './events';
+import { validate } from './validation';
+
+/** Larger messages are refused before parsing: a poison payload must not cost memory. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
+/** A domain event as it travels: CloudEvents 1.0 structured JSON. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: T;
+  time: string;
+  /** The flow's correlation key, the orderId. */
+  subject: string;
+  datacontenttype: 'application/json';
+  data: EventData<T>;
+  correlationid: string;
+  causationid?: string;
+}
+
+/** A message as it came off NATS, before anything is trusted. */
+export interface ReceivedMessage {
+  subject: string;
+  body: Uint8Array | string;
+  /** `Nats-Msg-Id` header, the id of a bare event. */
+  msgId?: string;
+  /** Stream sequence, the id of a bare event published without `Nats-Msg-Id`. */
+  streamSequence?: number;
+  receivedAt?: Date;
+}
+
+const CloudEventSchema = z.looseObject({
+  specversion: z.literal('1.0'),
+  id: z.string().min(1).max(256),
+  source: z.string().min(1).max(256),
+  type: z.string().min(1),
+  time: z.iso.datetime({ offset: true }).optional(),
+  subject: z.string().max(256).optional(),
+  datacontenttype: z.string().optional(),
+  data: z.unknown(),
+  correlationid: z.string().max(256).optional(),
+  causationid: z.string().max(256).optional(),
+});
+
+/** The same event type and key always give the same id, so a re-publish is deduplicated by JetStream. */
+export function deterministicEventId(type: string, key: string): string {
+  const h = createHash('sha1').update(`flowscope/${type}/${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface BuildEventOptions {
+  source: string;
+  /** Defaults to a deterministic id from type and orderId: one event of a type per order. */
+  id?: string;
+  /** The event this one reacts to: gives causation and correlation ids. */
+  causedBy?: Pick<EventEnvelope, 'id' | 'correlationid'>;
+  time?: Date;
+}
+
+/** Validates `data` against its type's schema and wraps it in a CloudEvent. */
+export function buildEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
+  options: BuildEventOptions,
+): EventEnvelope<T> {
+  const valid = validate(eventSchemas[type], data, 'INVALID_EVENT', type) as EventData<T>;
+  return {
+    specversion: '1.0',
+    id: options.id ?? deterministicEventId(type, valid.orderId),
+    source: options.source,
+    type,
+    time: (options.time ?? new Date()).toISOString(),
+    subject: valid.orderId,
+    datacontenttype: 'application/json',
+    data: valid,
+    correlationid: options.causedBy?.correlationid ?? valid.orderId,
+    ...(options.causedBy ? { causationid: options.causedBy.id } : {}),
+  };
+}
+
+/**
+ * Reads a domain event off NATS: a CloudEvent, or a bare JSON object as `nats pub` sends it
+ * (type from the subject, id from `Nats-Msg-Id` or the stream sequence, time = receipt time).
+ * Throws a ContractError with a stable code for anything else.
+ */
+export function parseEvent(msg: ReceivedMessage): EventEnvelope {
+  const json = decodeJson(msg.body);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ContractError('INVALID_ENVELOPE', 'an event must be a JSON object');
+  }
+  const isCloudEvent = 'specversion' in json;
+  const type = isCloudEvent ? String((json as { type?: unknown }).type ?? '') : msg.subject;
+  if (!isEventType(type)) {
+    throw new ContractError('UNKNOWN_EVENT_TYPE', `unknown event type '${type}'`);
+  }
+  if (isCloudEvent) return fromCloudEvent(json, type, msg);
+  return fromBareObject(json, type, msg);
+}
+
+function decodeJson(body: Uint8Array | string): unknown {
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  if (size > MAX_EVENT_BYTES) {
+    throw new ContractError('OVERSIZED_MESSAGE', `message of ${size} bytes exceeds ${MAX_EVENT_BYTES}`);
+  }
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ContractError('MALFORMED_JSON', `body is not JSON: ${(cause as Error).message}`, [], { cause });
+  }
+}
+
+function fromCloudEvent(json: object, type: EventType, msg: ReceivedMessage): EventEnvelope {
+  const ce = validate(CloudEventSchema, json, 'INVALID_ENVELOPE', 'CloudEvent');
+  if (ce.type !== msg.subject) {
+    throw new ContractError('INVALID_ENVELOPE', `type '${ce.type}' published on subject '${msg.subject}'`);
+  }
+  const data = validate(eventSchemas[type], ce.data, 'INVALID_EVENT', type);
+  return {
+    specversion: '1.0',
+    id: ce.id,
+    source: ce.source,
+    type,
+    time: ce.time ?? (msg.receivedAt ?? new Date()).toISOString(),
+    subject: data.orderId,
+    datacontenttype: 'application/json',
+    data,
+    correlationid: ce.correlationid ?? data.orderId,
+    ...(ce.causationid ? { causationid: ce.causationid } : {}),
+  };
+}
+
+function fromBareObject(json: object, type: EventType, msg: ReceivedMessage): EventEnvelope {
+  const data = validate(eventSchemas[type], json, 'INVALID_EVENT', type);
+  const id = msg.msgId || (msg.streamSequence !== undefined ? `${msg.subject}#${msg.streamSequence}` : randomUUID());
+  return {
+    specversion: '1.0',
+    id,
+    source: 'external',
+    type,
+    time: (msg.receivedAt ?? new Date()).toISOString(),
+    subject: data.orderId,
+    datacontenttype: 'application/json',
+    data,
+    correlationid: data.orderId,
+  };
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { eventBase } from './common';
+
+export const STOCK_RESERVED = 'stock.reserved';
+export const STOCK_UNAVAILABLE = 'stock.unavailable';
+export const STOCK_RELEASED = 'stock.released';
+
+export const StockEventSchema = z.looseObject({
+  ...eventBase,
+  reservationId: z.string().max(128).optional(),
+  sku: z.string().max(64).optional(),
+});
+export type StockEvent = z.infer<typeof StockEventSchema>;
