@@ -9,7 +9,7 @@ export const OrderIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9_\-:.]+$/, 'only letters, digits and _ - : . are allowed');
+  .regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, _ and - are allowed');
 
 const reason = z.string().max(500).optional();
 

@@ -1,0 +1,16 @@
+import { OrderProjectionModule } from '@flowscope/messaging';
+import { ServiceModule } from '@flowscope/runtime';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { LogisticsConfig } from './config';
+import { ScheduleShipmentHandler } from './shipping/schedule-shipment/schedule-shipment.handler';
+
+@Module({})
+export class LogisticsModule {
+  static forRoot(config: LogisticsConfig): DynamicModule {
+    return {
+      module: LogisticsModule,
+      imports: [ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('logistics')],
+      controllers: [ScheduleShipmentHandler],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { ServiceModule } from '@flowscope/runtime';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { NotificationConfig } from './config';
+import { NotifyCustomerHandler } from './notify-customer/notify-customer.handler';
+
+@Module({})
+export class NotificationModule {
+  static forRoot(config: NotificationConfig): DynamicModule {
+    return {
+      module: NotificationModule,
+      imports: [ServiceModule.forRoot({ service: 'notification', natsUrl: config.NATS_URL })],
+      controllers: [NotifyCustomerHandler],
+    };
+  }
+}

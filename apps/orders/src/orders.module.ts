@@ -1,0 +1,19 @@
+import { ServiceModule } from '@flowscope/runtime';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { OrdersConfig } from './config';
+import { GetOrderController } from './orders/get-order/get-order.controller';
+import { OrderStore } from './orders/order-store';
+import { PlaceOrderController } from './orders/place-order/place-order.controller';
+import { TrackOrderHandler } from './orders/track-order/track-order.handler';
+
+@Module({})
+export class OrdersModule {
+  static forRoot(config: OrdersConfig): DynamicModule {
+    return {
+      module: OrdersModule,
+      imports: [ServiceModule.forRoot({ service: 'orders', natsUrl: config.NATS_URL })],
+      controllers: [PlaceOrderController, GetOrderController, TrackOrderHandler],
+      providers: [OrderStore],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { ContractError, ORDER_PLACED, buildEvent, validate } from '@flowscope/contracts';
+import { EventPublisher } from '@flowscope/messaging';
+import { Body, ConflictException, Controller, HttpCode, Inject, Post, BadRequestException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { OrderStore } from '../order-store';
+import { PlaceOrderRequestSchema, orderTotal } from './place-order.request';
+
+/** `POST /orders`: validates, records and publishes `order.placed`; the flow goes on by events. */
+@Controller('orders')
+export class PlaceOrderController {
+  constructor(
+    @Inject(EventPublisher) private readonly events: EventPublisher,
+    @Inject(OrderStore) private readonly orders: OrderStore,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async place(@Body() body: unknown): Promise<{ orderId: string; status: string; style: string }> {
+    const request = parse(body);
+    const orderId = request.orderId ?? randomUUID();
+    if (await this.orders.get(orderId)) {
+      throw new ConflictException({ error: 'ORDER_EXISTS', message: `order ${orderId} was placed already` });
+    }
+    const { customerId, items, currency, destination } = request;
+    const data = { orderId, customerId, items, total: orderTotal(items), currency, destination, style: 'choreography' as const };
+    const event = buildEvent(ORDER_PLACED, data, { source: 'orders' });
+    await this.orders.apply(event);
+    await this.events.publish(ORDER_PLACED, data, { id: event.id });
+    return { orderId, status: 'placed', style: data.style };
+  }
+}
+
+function parse(body: unknown) {
+  try {
+    return validate(PlaceOrderRequestSchema, body ?? {}, 'INVALID_EVENT', 'order');
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    throw new BadRequestException({ error: 'INVALID_REQUEST', message: error.message, issues: error.issues });
+  }
+}

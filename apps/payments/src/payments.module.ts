@@ -1,0 +1,18 @@
+import { ServiceModule } from '@flowscope/runtime';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { PaymentsConfig } from './config';
+import { AuthorizePaymentHandler } from './payments/authorize-payment/authorize-payment.handler';
+import { PaymentLedger } from './payments/payment-ledger';
+import { RefundPaymentHandler } from './payments/refund-payment/refund-payment.handler';
+
+@Module({})
+export class PaymentsModule {
+  static forRoot(config: PaymentsConfig): DynamicModule {
+    return {
+      module: PaymentsModule,
+      imports: [ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL })],
+      controllers: [AuthorizePaymentHandler, RefundPaymentHandler],
+      providers: [PaymentLedger],
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { OrderProjectionModule } from '@flowscope/messaging';
+import { ServiceModule } from '@flowscope/runtime';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { SellerConfig } from './config';
+import { ReleaseStockHandler } from './stock/release-stock/release-stock.handler';
+import { ReservationBook } from './stock/reservation-book';
+import { ReserveStockHandler } from './stock/reserve-stock/reserve-stock.handler';
+
+@Module({})
+export class SellerModule {
+  static forRoot(config: SellerConfig): DynamicModule {
+    return {
+      module: SellerModule,
+      imports: [ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('seller')],
+      controllers: [ReserveStockHandler, ReleaseStockHandler],
+      providers: [
+        ReservationBook,
+      ],
+    };
+  }
+}

@@ -1,0 +1,180 @@
+import { ContractError, EVENTS_STREAM, parseEvent, type EventEnvelope } from '@flowscope/contracts';
+import { withConsumerSpan } from '@flowscope/telemetry';
+import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from 'nats';
+import { lastValueFrom } from 'rxjs';
+import { DeadLetters } from './dead-letters';
+import { JsonKv } from './json-kv';
+import { JetStreamContext } from './jetstream-context';
+import { messagingMetrics } from './metrics';
+import type { NatsClient } from './nats-client';
+import { defaultRedeliveryPolicy, type RedeliveryPolicy } from './redelivery';
+
+/** `@EventPattern(subject, extras)`: by default handlers see choreographed flows only. */
+export interface EventHandlerExtras {
+  allStyles?: boolean;
+}
+
+export interface JetStreamEventServerOptions {
+  service: string;
+  redelivery?: RedeliveryPolicy;
+  /** Messages handled at once per consumer. */
+  concurrency?: number;
+  ackWaitMs?: number;
+}
+
+/**
+ * A Nest transport strategy: every `@EventPattern('<subject>')` handler becomes a durable JetStream
+ * consumer `<service>-<subject>` on EVENTS. Explicit ack; a handler that throws is retried with
+ * backoff up to `maxDeliver`; an invalid payload is terminated at once and copied to `dlq.<service>`.
+ * Handlers are idempotent per orderId + event type: a handled pair is remembered in KV and skipped.
+ * Events of orchestrated orders reach only handlers registered with `{ allStyles: true }`.
+ */
+export class JetStreamEventServer extends Server implements CustomTransportStrategy {
+  private readonly consumers: ConsumerMessages[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly redelivery: RedeliveryPolicy;
+  private readonly concurrency: number;
+  private handled?: JsonKv<{ at: string }>;
+
+  constructor(
+    private readonly nats: NatsClient,
+    private readonly deadLetters: DeadLetters,
+    private readonly options: JetStreamEventServerOptions,
+  ) {
+    super();
+    this.redelivery = options.redelivery ?? defaultRedeliveryPolicy;
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(() => callback(), callback);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((messages) => messages.close()));
+    await Promise.all(this.loops);
+    await Promise.all(this.inFlight);
+  }
+
+  on(): never {
+    throw new Error('JetStreamEventServer does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.nats.nc as T;
+  }
+
+  private async start(): Promise<void> {
+    this.handled = await JsonKv.open(this.nats.js, `handled-${this.options.service}`);
+    for (const [subject, handler] of this.messageHandlers) {
+      if (!handler.isEventHandler) continue;
+      const durable = durableName(this.options.service, subject);
+      await this.ensureConsumer(durable, subject);
+      const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, durable);
+      const messages = await consumer.consume({ max_messages: this.concurrency * 4 });
+      this.consumers.push(messages);
+      this.loops.push(this.consumeLoop(messages, subject, durable, handler));
+    }
+  }
+
+  private async ensureConsumer(durable: string, subject: string): Promise<void> {
+    const config: Partial<ConsumerConfig> = {
+      durable_name: durable,
+      filter_subject: subject,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_deliver: this.redelivery.maxDeliver + 1, // one more: we terminate ourselves, with a dead letter
+      ack_wait: (this.options.ackWaitMs ?? 30_000) * 1e6,
+      max_ack_pending: 1000,
+    };
+    const existing = await this.nats.jsm.consumers.info(EVENTS_STREAM, durable).catch(() => undefined);
+    if (existing) await this.nats.jsm.consumers.update(EVENTS_STREAM, durable, config);
+    else await this.nats.jsm.consumers.add(EVENTS_STREAM, config);
+  }
+
+  private async consumeLoop(messages: ConsumerMessages, subject: string, durable: string, handler: MessageHandler): Promise<void> {
+    for await (const msg of messages) {
+      if (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+      const task = this.handle(msg, subject, durable, handler).finally(() => this.inFlight.delete(task));
+      this.inFlight.add(task);
+    }
+  }
+
+  private async handle(msg: JsMsg, subject: string, durable: string, handler: MessageHandler): Promise<void> {
+    const labels = { service: this.options.service, subject };
+    const stopTimer = messagingMetrics.handling.startTimer(labels);
+    const outcome = await this.process(msg, durable, handler).catch((error: unknown) => {
+      this.logger.error(`unexpected failure handling ${msg.subject} #${msg.seq}: ${String(error)}`);
+      msg.nak(this.redelivery.backoffMs(msg.info.deliveryCount));
+      return 'retry' as const;
+    });
+    stopTimer();
+    messagingMetrics.consumed.inc({ ...labels, outcome });
+  }
+
+  private async process(msg: JsMsg, durable: string, handler: MessageHandler): Promise<string> {
+    let event: EventEnvelope;
+    try {
+      event = parseEvent({
+        subject: msg.subject,
+        body: msg.data,
+        msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
+        streamSequence: msg.info.streamSequence,
+        receivedAt: new Date(),
+      });
+    } catch (error) {
+      if (!(error instanceof ContractError)) throw error;
+      return this.refuse(msg, { code: error.code, message: error.message, issues: error.issues });
+    }
+    if (event.data.style === 'orchestration' && !(handler.extras as EventHandlerExtras | undefined)?.allStyles) {
+      msg.ack(); // the orchestrator drives these orders with commands; reacting would drive them twice
+      return 'ignored';
+    }
+    const handledKey = `${event.subject}.${event.type}`;
+    if (await this.handled!.get(handledKey)) {
+      msg.ack();
+      return 'duplicate';
+    }
+    const attrs = { messageId: event.id, orderId: event.subject, style: event.data.style ?? 'choreography', consumerGroup: durable };
+    try {
+      await withConsumerSpan(msg.subject, msg.headers, attrs, async () => {
+        const ctx = new JetStreamContext([msg.subject, msg.headers, msg.info]);
+        await lastValueFrom(this.transformToObservable(await handler(event, ctx)), { defaultValue: undefined });
+      });
+    } catch (error) {
+      return this.retryOrRefuse(msg, error);
+    }
+    await this.handled!.put(handledKey, { at: new Date().toISOString() });
+    msg.ack();
+    return 'ack';
+  }
+
+  private async retryOrRefuse(msg: JsMsg, error: unknown): Promise<string> {
+    const text = error instanceof Error ? error.message : JSON.stringify(error);
+    const code = (error as { code?: unknown })?.code;
+    if (msg.info.deliveryCount >= this.redelivery.maxDeliver) {
+      const message = `handler failed ${msg.info.deliveryCount} times, last: ${text}`;
+      return this.refuse(msg, { code: 'MAX_DELIVERIES', message });
+    }
+    this.logger.warn(`${msg.subject} #${msg.seq} failed (delivery ${msg.info.deliveryCount}, ${typeof code === 'string' ? code : 'error'}): ${text}; retrying`);
+    msg.nak(this.redelivery.backoffMs(msg.info.deliveryCount));
+    return 'retry';
+  }
+
+  private async refuse(msg: JsMsg, reason: { code: string; message: string; issues?: ContractError['issues'] }): Promise<string> {
+    this.logger.warn(`${msg.subject} #${msg.seq} dead-lettered: ${reason.code}: ${reason.message}`);
+    await this.deadLetters.send(
+      { subject: msg.subject, data: msg.data, headers: msg.headers, streamSequence: msg.info.streamSequence, deliveryCount: msg.info.deliveryCount },
+      reason,
+    );
+    msg.term(reason.code);
+    return 'dead_letter';
+  }
+}
+
+/** Durable names cannot hold `.`, `*` or `>`. */
+export function durableName(service: string, subject: string): string {
+  return `${service}-${subject.replace(/[.*>]/g, '_')}`;
+}

@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { ensureStreams } from './streams';
+
+/** One NATS connection per service, with JetStream and the streams ensured. */
+export class NatsClient {
+  private isConnected = true;
+  private readonly logger = new Logger('NATS');
+
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {
+    void this.watchStatus();
+  }
+
+  /** Connects (waiting for a server that is not up yet) and ensures the EVENTS and DLQ streams. */
+  static async connect(url: string, name: string): Promise<NatsClient> {
+    const nc = await connect({
+      servers: url.split(','),
+      name,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
+    const jsm = await nc.jetstreamManager();
+    await ensureStreams(jsm);
+    return new NatsClient(nc, nc.jetstream(), jsm);
+  }
+
+  /** Readiness: connected to a server right now. */
+  get connected(): boolean {
+    return this.isConnected && !this.nc.isClosed();
+  }
+
+  async drain(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') this.isConnected = false;
+      if (status.type === 'reconnect') this.isConnected = true;
+      if (status.type === 'disconnect' || status.type === 'reconnect') {
+        this.logger.warn(`NATS ${status.type} (${String(status.data)})`);
+      }
+    }
+  }
+}

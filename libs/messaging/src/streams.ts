@@ -1,0 +1,45 @@
+import {
+  DLQ_STREAM,
+  DLQ_STREAM_SUBJECTS,
+  EVENTS_STREAM,
+  EVENTS_STREAM_SUBJECTS,
+} from '@flowscope/contracts';
+import { RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from 'nats';
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+
+/** EVENTS keeps domain events; DLQ keeps every service's dead letters. Both on disk. */
+export const streamConfigs: Array<Partial<StreamConfig> & { name: string; subjects: string[] }> = [
+  {
+    name: EVENTS_STREAM,
+    subjects: EVENTS_STREAM_SUBJECTS,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: 7 * DAY_NS,
+    // A publisher that crashed before its ack re-publishes the same event id: drop the copy.
+    duplicate_window: 5 * 60 * 1e9,
+  },
+  {
+    name: DLQ_STREAM,
+    subjects: DLQ_STREAM_SUBJECTS,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: 7 * DAY_NS,
+  },
+];
+
+/** Creates the streams, or updates them in place: safe to run at every service start. */
+export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
+  for (const config of streamConfigs) {
+    const existing = await jsm.streams.info(config.name).catch(() => undefined);
+    if (!existing) {
+      await jsm.streams.add(config).catch(async (error: Error) => {
+        // Another service created it between our info and add.
+        if (!/already in use|already exists/i.test(error.message)) throw error;
+        await jsm.streams.update(config.name, config);
+      });
+    } else {
+      await jsm.streams.update(config.name, { ...existing.config, ...config });
+    }
+  }
+}

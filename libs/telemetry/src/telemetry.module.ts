@@ -1,0 +1,40 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { shutdownTelemetry } from './lifecycle';
+import { createLogger } from './logger';
+import type { TelemetryModuleOptions } from './types';
+
+// Scraped every few seconds; one access-log line per scrape is noise.
+const QUIET_PATHS = new Set(['/health', '/metrics']);
+
+/** Flushes spans when Nest shuts down (needs app.enableShutdownHooks() for SIGTERM). */
+@Injectable()
+export class TelemetryShutdown implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await shutdownTelemetry();
+  }
+}
+
+/**
+ * Logging and telemetry lifecycle for an app: nestjs-pino backed by createLogger(service), and
+ * the span flush on shutdown. Apps then call `app.useLogger(app.get(Logger))` (nestjs-pino).
+ */
+@Module({})
+export class TelemetryModule {
+  static forRoot(options: TelemetryModuleOptions): DynamicModule {
+    const logging = LoggerModule.forRoot({
+      pinoHttp: {
+        logger: createLogger(options.service),
+        autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(req.url ?? '') },
+      },
+    });
+    return {
+      module: TelemetryModule,
+      imports: [logging],
+      providers: [TelemetryShutdown],
+      exports: [logging],
+    };
+  }
+}
