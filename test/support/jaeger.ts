@@ -189,6 +189,9 @@ class Jaeger implements JaegerHandle {
 
   private async isReady(proc: ManagedProcess): Promise<boolean> {
     if (!proc.running) throw new StopWaiting(`${this.name} exited during startup`);
+    // The collector logs this once every component has started: it also proves that the ports
+    // probed below are ours and not someone else's who won a race for them.
+    if (!proc.logs().includes('Everything is ready')) return false;
     const health = await httpJson(this.healthUrl, { timeoutMs: 2000 });
     if (health.status !== 200) return false;
     const services = await httpJson(`${this.queryUrl}/api/services`, { timeoutMs: 2000 });

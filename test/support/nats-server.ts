@@ -43,7 +43,10 @@ export interface NatsServerHandle {
   readonly process: ManagedProcess;
   /** Graceful stop (SIGTERM, SIGKILL after 10 s); removes the temp store unless kept. Idempotent. */
   stop(): Promise<void>;
-  /** Stops gracefully if running, then starts again on the same ports and store directory. */
+  /**
+   * Stops gracefully if running, then starts again on the same ports and store directory (after
+   * {@link stop} the temporary store is gone, so the server comes back empty).
+   */
   restart(): Promise<void>;
   /** SIGKILL, as in a crash; the store is kept so {@link restart} can recover it. */
   kill9(): Promise<void>;
@@ -133,6 +136,9 @@ class NatsServer implements NatsServerHandle {
     if (!proc.running) throw new StopWaiting(`${this.name} exited during startup`);
     const health = await httpJson<{ status?: string }>(`${this.monitorUrl}/healthz`, { timeoutMs: 2000 });
     if (health.status !== 200 || health.body.status !== 'ok') return false;
+    // Make sure the answer is ours, not from whoever else may hold that port after a race.
+    const varz = await httpJson<{ server_name?: string; port?: number }>(`${this.monitorUrl}/varz`);
+    if (varz.body.server_name !== this.name || varz.body.port !== this.port) return false;
     if (!this.jetstream) return true;
     // healthz says ok without JetStream too: make sure JetStream is really on.
     const jsz = await httpJson<{ disabled?: boolean; config?: unknown }>(`${this.monitorUrl}/jsz`);

@@ -86,6 +86,18 @@ describe('a real nats-server per test file', () => {
     expect(sc.decode((await jsm.streams.getMessage('SUPPORT', { seq: 3 })).data)).toBe('item-3');
   }, TIMEOUT);
 
+  it('recovers acknowledged messages after kill9() and restart(), as after a crash', async () => {
+    const js = (await client()).jetstream();
+    const ack = await js.publish('support.durable.item', sc.encode('before-crash'));
+
+    await nats.kill9();
+    expect(nats.process.exitInfo?.signal).toBe('SIGKILL');
+    await nats.restart();
+
+    const jsm = await (await client()).jetstreamManager();
+    expect(sc.decode((await jsm.streams.getMessage('SUPPORT', { seq: ack.seq })).data)).toBe('before-crash');
+  }, TIMEOUT);
+
   it('stop() releases both ports and removes the temporary store', async () => {
     await Promise.all(connections.splice(0).map((nc) => nc.close()));
     const { port, httpPort, storeDir } = nats;

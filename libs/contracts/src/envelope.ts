@@ -93,7 +93,8 @@ export function parseEvent(msg: ReceivedMessage): EventEnvelope {
     throw new ContractError('INVALID_ENVELOPE', 'an event must be a JSON object');
   }
   const isCloudEvent = 'specversion' in json;
-  const type = isCloudEvent ? String((json as { type?: unknown }).type ?? '') : msg.subject;
+  const declared = (json as { type?: unknown }).type;
+  const type = isCloudEvent ? (typeof declared === 'string' ? declared : '') : msg.subject;
   if (!isEventType(type)) {
     throw new ContractError('UNKNOWN_EVENT_TYPE', `unknown event type '${type}'`);
   }

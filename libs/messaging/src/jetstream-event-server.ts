@@ -142,7 +142,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       await withConsumerSpan(msg.subject, msg.headers, attrs, async () => {
         const ctx = new JetStreamContext([msg.subject, msg.headers, msg.info]);
         await lastValueFrom(this.transformToObservable(await handler(event, ctx)), { defaultValue: undefined });
-      });
+      }, { traceSeed: event.correlationid });
     } catch (error) {
       return this.retryOrRefuse(msg, error);
     }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { connect, Events, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { ensureStreams } from './streams';
 
 /** One NATS connection per service, with JetStream and the streams ensured. */
@@ -40,10 +40,10 @@ export class NatsClient {
 
   private async watchStatus(): Promise<void> {
     for await (const status of this.nc.status()) {
-      if (status.type === 'disconnect') this.isConnected = false;
-      if (status.type === 'reconnect') this.isConnected = true;
-      if (status.type === 'disconnect' || status.type === 'reconnect') {
-        this.logger.warn(`NATS ${status.type} (${String(status.data)})`);
+      if (status.type === Events.Disconnect) this.isConnected = false;
+      if (status.type === Events.Reconnect) this.isConnected = true;
+      if (status.type === Events.Disconnect || status.type === Events.Reconnect) {
+        this.logger.warn(`NATS ${status.type} (${JSON.stringify(status.data)})`);
       }
     }
   }

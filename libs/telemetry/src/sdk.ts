@@ -17,6 +17,8 @@ const INSTRUMENTATIONS: InstrumentationConfigMap = {
   '@opentelemetry/instrumentation-pino': { disableLogSending: true },
   // Prometheus scrapes and health probes would otherwise each start a trace.
   '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: (req) => PROBE_PATHS.has(req.url ?? '') },
+  // Nest's own instrumentation names the controller and handler; a span per Express layer is noise.
+  '@opentelemetry/instrumentation-express': { enabled: false },
 };
 
 /**

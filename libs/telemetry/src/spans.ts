@@ -1,7 +1,8 @@
-import { context, diag, INVALID_SPAN_CONTEXT, isSpanContextValid, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { createHash } from 'node:crypto';
+import { context, diag, INVALID_SPAN_CONTEXT, isSpanContextValid, propagation, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context, Link, Span, SpanContext, SpanOptions } from '@opentelemetry/api';
 import type { MessagingRole } from './internal-types';
-import type { HeaderCarrier, MessagingSpanAttributes } from './types';
+import type { HeaderCarrier, IncomingSpanOptions, MessagingSpanAttributes } from './types';
 import { businessAttributes, headerGetter, headerSetter, messagingAttributes, recordError, safely } from './utils';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -32,8 +33,9 @@ export function withConsumerSpan<T>(
   headers: HeaderCarrier | undefined,
   attrs: MessagingSpanAttributes,
   fn: SpanBody<T>,
+  options: IncomingSpanOptions = {},
 ): Promise<T> {
-  return incoming(CONSUMER, subject, headers, attrs, fn);
+  return incoming(CONSUMER, subject, headers, attrs, fn, options);
 }
 
 /** CLIENT span `<subject>` around a request/reply call; injects its context into `headers`. */
@@ -52,8 +54,9 @@ export function withServerSpan<T>(
   headers: HeaderCarrier | undefined,
   attrs: MessagingSpanAttributes,
   fn: SpanBody<T>,
+  options: IncomingSpanOptions = {},
 ): Promise<T> {
-  return incoming(SERVER, subject, headers, attrs, fn);
+  return incoming(SERVER, subject, headers, attrs, fn, options);
 }
 
 /** INTERNAL span around one business step (STYLE.md: spans only around business steps). */
@@ -95,8 +98,10 @@ function incoming<T>(
   headers: HeaderCarrier | undefined,
   attrs: MessagingSpanAttributes,
   fn: SpanBody<T>,
+  options: IncomingSpanOptions,
 ): Promise<T> {
-  const { parent, remote } = extractParent(context.active(), headers);
+  const extracted = extractParent(context.active(), headers);
+  const { parent, remote } = !extracted.remote && options.traceSeed ? seededParent(extracted.parent, options.traceSeed) : extracted;
   // The link keeps the producer reachable even if a later hop re-parents or batches (messaging semconv).
   const links: Link[] = remote ? [{ context: remote }] : [];
   const attributes = messagingAttributes(subject, role, attrs);
@@ -113,6 +118,22 @@ function extractParent(active: Context, headers: HeaderCarrier | undefined): { p
   // identity keeps us from linking to our own local parent.
   if (!remote || remote === trace.getSpanContext(active) || !isSpanContextValid(remote)) return { parent: active };
   return { parent: extracted, remote };
+}
+
+/**
+ * A message published without trace context (`nats pub` from a terminal) would start one root trace
+ * per consumer. Deriving the trace id from a business key instead puts every service's span for it
+ * into one trace. The synthetic parent exists in no backend, so it is not linked.
+ */
+function seededParent(active: Context, seed: string): { parent: Context; remote?: SpanContext } {
+  const hash = (prefix: string) => createHash('sha256').update(`${prefix}/${seed}`).digest('hex');
+  const spanContext: SpanContext = {
+    traceId: hash('flowscope-trace').slice(0, 32),
+    spanId: hash('flowscope-span').slice(0, 16),
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  };
+  return { parent: trace.setSpanContext(active, spanContext) };
 }
 
 function startSpan(name: string, options: SpanOptions, parent: Context): Span {

@@ -25,6 +25,15 @@ export interface MessagingSpanAttributes {
   consumerGroup?: string;
 }
 
+/** How a CONSUMER or SERVER span starts when the message carries no trace context. */
+export interface IncomingSpanOptions {
+  /**
+   * A business key (the orderId): messages without trace context that share it land in one trace,
+   * whose id is derived from the key, instead of one new root trace per consuming service.
+   */
+  traceSeed?: string;
+}
+
 export interface LoggerOptions {
   /** Defaults to env LOG_LEVEL, then 'info'. */
   level?: string;

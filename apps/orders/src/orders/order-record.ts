@@ -58,7 +58,8 @@ export function applyOrderEvent(current: OrderRecord | undefined, event: EventEn
   if (event.type === SHIPMENT_SCHEDULED) return { ...next, status: 'completed', completedAt: event.time };
   if (event.type in cancellingEvents) {
     const what = cancellingEvents[event.type as keyof typeof cancellingEvents];
-    const reason = event.data.reason ? `${what}: ${event.data.reason}` : what;
+    const detail = event.data.reason;
+    const reason = typeof detail === 'string' && detail ? `${what}: ${detail}` : what;
     return { ...next, status: 'cancelled', reason, cancelledAt: event.time };
   }
   return base;
