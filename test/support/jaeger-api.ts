@@ -5,7 +5,7 @@
 //   FOLLOWS_FROM: a consumer span that is the child of its producer AND links to it shows one
 //   FOLLOWS_FROM reference and no CHILD_OF. Link attributes are dropped.
 // When the exact parent/link distinction matters, use jaeger-otlp-api.ts (API v3, OTLP JSON).
-import { httpJson, waitFor, WaitTimeoutError } from './probe';
+import { httpJson, waitFor, WaitTimeoutError } from '../../deploy/launch/probe';
 
 /** A tag or log field. */
 export interface JaegerKeyValue {

@@ -1,7 +1,7 @@
 // Jaeger's API v3 (GET /api/v3/traces/{id}) returns the stored trace as OTLP JSON, without the v1
 // API's losses: parentSpanId and links stay distinct (a consumer span that is the child of its
 // producer and links to it shows both) and links keep their attributes. Ids are lowercase hex.
-import { httpJson, waitFor, WaitTimeoutError } from './probe';
+import { httpJson, waitFor, WaitTimeoutError } from '../../deploy/launch/probe';
 
 /** An OTLP JSON attribute value (64-bit integers arrive as strings). */
 export interface OtlpAnyValue {

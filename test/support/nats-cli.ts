@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveBinary } from './binaries';
+import { resolveBinary } from '../../deploy/launch/binaries';
 
 /** Outcome of one NATS CLI run. `code` is null when it was killed (see `timedOut`). */
 export interface NatsCliResult {

@@ -4,12 +4,12 @@ import { existsSync } from 'node:fs';
 import { connect, StringCodec, type NatsConnection } from 'nats';
 import { findTraces, getServices, links, parentSpanId, spanKind, spansOf, tag, waitForTrace } from './jaeger-api';
 import { getTraceOtlp, otlpAttr, otlpSpanKind } from './jaeger-otlp-api';
-import { startJaeger, type JaegerHandle } from './jaeger';
+import { startJaeger, type JaegerHandle } from '../../deploy/launch/jaeger';
 import { natsCli, natsPub, natsReq } from './nats-cli';
-import { startNatsServer, type NatsServerHandle } from './nats-server';
-import { isPortFree } from './ports';
-import { httpJson, waitFor, WaitTimeoutError } from './probe';
-import { ManagedProcess, runningProcesses, stopAll } from './processes';
+import { startNatsServer, type NatsServerHandle } from '../../deploy/launch/nats-server';
+import { isPortFree } from '../../deploy/launch/ports';
+import { httpJson, waitFor, WaitTimeoutError } from '../../deploy/launch/probe';
+import { ManagedProcess, runningProcesses, stopAll } from '../../deploy/launch/processes';
 
 const TIMEOUT = 60_000;
 const sc = StringCodec();

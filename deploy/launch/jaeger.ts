@@ -17,6 +17,8 @@ export interface JaegerOptions {
   name?: string;
   /** How long to wait for health and the query API (default 30 s). */
   startTimeoutMs?: number;
+  /** Fixed ports (the local runner uses Jaeger's usual ones); free ports when absent. */
+  ports?: JaegerPorts;
 }
 
 /** A running Jaeger v2 all-in-one (in-memory storage) owned by a test. */
@@ -46,7 +48,7 @@ export function jaegerBin(): string {
   return resolveBinary('jaeger', 'JAEGER_BIN');
 }
 
-interface JaegerPorts {
+export interface JaegerPorts {
   otlpGrpc: number;
   otlpHttp: number;
   queryHttp: number;
@@ -122,14 +124,14 @@ export async function startJaeger(opts: JaegerOptions = {}): Promise<JaegerHandl
   const bin = jaegerBin();
   for (let attempt = 1; ; attempt++) {
     const [otlpGrpc, otlpHttp, queryHttp, queryGrpc, health] = await freePorts(5);
-    const jaeger = new Jaeger(bin, opts, { otlpGrpc, otlpHttp, queryHttp, queryGrpc, health });
+    const jaeger = new Jaeger(bin, opts, opts.ports ?? { otlpGrpc, otlpHttp, queryHttp, queryGrpc, health });
     try {
       await jaeger.start();
       return jaeger;
     } catch (error) {
       await jaeger.stop();
       const raced = jaeger.logs().includes('address already in use');
-      if (!raced || attempt >= ATTEMPTS_ON_PORT_RACE) throw error;
+      if (!raced || opts.ports || attempt >= ATTEMPTS_ON_PORT_RACE) throw error;
     }
   }
 }

@@ -1,8 +1,15 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** The repository root (test/support/../..). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root: the nearest folder up with `nest-cli.json` (works from src and from dist). */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'nest-cli.json'))) return dir;
+  }
+  return path.resolve(from, '..', '..');
+}
 
 /** Where `deploy/install-tools.sh` puts the binaries. */
 export const TOOLS_BIN = path.join(REPO_ROOT, '.tools', 'bin');

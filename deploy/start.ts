@@ -1,0 +1,66 @@
+// `npm start`: the whole system on this machine without Docker. NATS (JetStream data kept in
+// .data/nats), Jaeger and every service as real processes on the ports of ARCHITECTURE.md; waits
+// until all are healthy, prints where they are, and stops everything on Ctrl-C.
+import path from 'node:path';
+import { REPO_ROOT, TOOLS_BIN } from './launch/binaries';
+import { startSystem, type FlowscopeSystem } from './launch/system';
+
+const logDir = path.join(REPO_ROOT, '.run', 'logs');
+const say = (line: string) => process.stdout.write(`[flowscope] ${line}\n`);
+
+function banner(system: FlowscopeSystem): string {
+  const apps = [...system.apps.values()].map((app) => `  ${app.name.padEnd(13)} ${app.url}`).join('\n');
+  const nats = path.relative(process.cwd(), path.join(TOOLS_BIN, 'nats')) || path.join(TOOLS_BIN, 'nats');
+  return `
+Flowscope is running.
+${apps}
+  nats          ${system.nats.url}   (monitoring ${system.nats.monitorUrl})
+  jaeger        ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'})
+  logs          ${path.relative(process.cwd(), logDir)}/<service>.log
+
+Place an order:
+  curl -s -X POST ${system.app('orders').url}/orders -H 'content-type: application/json' \\
+    -d '{"customerId":"c-1","items":[{"sku":"BOOK-1","qty":2,"unitPrice":12.5}]}'
+or publish one with the NATS CLI:
+  ${nats} pub order.placed '{"orderId":"cli-1","customerId":"c-1","items":[{"sku":"BOOK-1","qty":1,"unitPrice":5}],"total":5,"currency":"EUR"}'
+then:
+  curl -s ${system.app('orders').url}/orders/cli-1
+  curl -s '${system.jaeger?.queryUrl ?? ''}/api/traces?service=orders&tags={"flowscope.order.id":"cli-1"}'
+
+Ctrl-C stops everything.
+`;
+}
+
+async function main(): Promise<void> {
+  const system = await startSystem({
+    standardPorts: true,
+    natsStoreDir: path.join(REPO_ROOT, '.data', 'nats'),
+    logDir,
+    onProgress: say,
+  });
+  process.stdout.write(banner(system));
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping services, then Jaeger and NATS...`);
+    system.stop().then(
+      () => {
+        say('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        say(`stop failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  say(`see ${path.relative(process.cwd(), logDir)}/ for the logs`);
+  process.exit(1);
+});
