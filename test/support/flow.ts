@@ -100,3 +100,10 @@ export async function orderTrace(system: FlowscopeSystem, orderId: string, expec
 export function spanNames(spans: OtlpResolvedSpan[], orderId: string): string[] {
   return spans.filter((s) => otlpAttr(s, 'flowscope.order.id') === orderId).map((s) => `${s.serviceName}: ${s.name}`).sort();
 }
+
+/** How many times each event type was stored for an order (a set hides a duplicate; this does not). */
+export async function eventCountsOf(jsm: JetStreamManager, orderId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const type of await eventTypesOf(jsm, orderId)) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}

@@ -2,6 +2,7 @@ import { OrderProjectionModule } from '@flowscope/messaging';
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { LogisticsConfig } from './config';
+import { ScheduleShipment } from './shipping/schedule-shipment/schedule-shipment';
 import { ScheduleShipmentHandler } from './shipping/schedule-shipment/schedule-shipment.handler';
 
 @Module({})
@@ -11,6 +12,7 @@ export class LogisticsModule {
       module: LogisticsModule,
       imports: [ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('logistics')],
       controllers: [ScheduleShipmentHandler],
+      providers: [ScheduleShipment],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { OrdersConfig } from './config';
+import { ORDERS_CONFIG, type OrdersConfig } from './config';
 import { GetOrderController } from './orders/get-order/get-order.controller';
 import { OrderStore } from './orders/order-store';
 import { PlaceOrderController } from './orders/place-order/place-order.controller';
+import { SagaRunner } from './orders/saga/saga-runner';
 import { TrackOrderHandler } from './orders/track-order/track-order.handler';
 
 @Module({})
@@ -13,7 +14,7 @@ export class OrdersModule {
       module: OrdersModule,
       imports: [ServiceModule.forRoot({ service: 'orders', natsUrl: config.NATS_URL })],
       controllers: [PlaceOrderController, GetOrderController, TrackOrderHandler],
-      providers: [OrderStore],
+      providers: [OrderStore, SagaRunner, { provide: ORDERS_CONFIG, useValue: config }],
     };
   }
 }

@@ -1,8 +1,10 @@
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PaymentsConfig } from './config';
+import { AuthorizePayment } from './payments/authorize-payment/authorize-payment';
 import { AuthorizePaymentHandler } from './payments/authorize-payment/authorize-payment.handler';
 import { PaymentLedger } from './payments/payment-ledger';
+import { RefundPayment } from './payments/refund-payment/refund-payment';
 import { RefundPaymentHandler } from './payments/refund-payment/refund-payment.handler';
 
 @Module({})
@@ -12,7 +14,7 @@ export class PaymentsModule {
       module: PaymentsModule,
       imports: [ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL })],
       controllers: [AuthorizePaymentHandler, RefundPaymentHandler],
-      providers: [PaymentLedger],
+      providers: [PaymentLedger, AuthorizePayment, RefundPayment],
     };
   }
 }

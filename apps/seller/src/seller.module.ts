@@ -2,8 +2,10 @@ import { OrderProjectionModule } from '@flowscope/messaging';
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SellerConfig } from './config';
+import { ReleaseStock } from './stock/release-stock/release-stock';
 import { ReleaseStockHandler } from './stock/release-stock/release-stock.handler';
 import { ReservationBook } from './stock/reservation-book';
+import { ReserveStock } from './stock/reserve-stock/reserve-stock';
 import { ReserveStockHandler } from './stock/reserve-stock/reserve-stock.handler';
 
 @Module({})
@@ -15,6 +17,8 @@ export class SellerModule {
       controllers: [ReserveStockHandler, ReleaseStockHandler],
       providers: [
         ReservationBook,
+        ReserveStock,
+        ReleaseStock,
       ],
     };
   }

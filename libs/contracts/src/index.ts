@@ -3,3 +3,5 @@ export * from './errors';
 export * from './events';
 export * from './subjects';
 export * from './validation';
+export * from './commands';
+export * from './commands/parse-command';

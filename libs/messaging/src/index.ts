@@ -1,3 +1,5 @@
+export * from './command-client';
+export * from './command-responder';
 export * from './dead-letters';
 export * from './event-publisher';
 export * from './jetstream-context';

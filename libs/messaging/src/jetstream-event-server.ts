@@ -3,6 +3,7 @@ import { withConsumerSpan } from '@flowscope/telemetry';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from 'nats';
 import { lastValueFrom } from 'rxjs';
+import { CommandResponder } from './command-responder';
 import { DeadLetters } from './dead-letters';
 import { JsonKv } from './json-kv';
 import { JetStreamContext } from './jetstream-context';
@@ -29,14 +30,18 @@ export interface JetStreamEventServerOptions {
  * backoff up to `maxDeliver`; an invalid payload is terminated at once and copied to `dlq.<service>`.
  * Handlers are idempotent per orderId + event type: a handled pair is remembered in KV and skipped.
  * Events of orchestrated orders reach only handlers registered with `{ allStyles: true }`.
+ * `@MessagePattern('cmd.<…>')` handlers answer commands over core NATS (see CommandResponder).
  */
 export class JetStreamEventServer extends Server implements CustomTransportStrategy {
   private readonly consumers: ConsumerMessages[] = [];
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last turn per orderId + type: copies of one event are handled one after the other. */
+  private readonly turns = new Map<string, Promise<void>>();
   private readonly redelivery: RedeliveryPolicy;
   private readonly concurrency: number;
   private handled?: JsonKv<{ at: string }>;
+  private readonly commands: CommandResponder;
 
   constructor(
     private readonly nats: NatsClient,
@@ -46,6 +51,9 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
     super();
     this.redelivery = options.redelivery ?? defaultRedeliveryPolicy;
     this.concurrency = options.concurrency ?? 16;
+    this.commands = new CommandResponder(nats, options.service, async (handler, data, ctx) =>
+      lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: undefined }),
+    );
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -53,6 +61,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   }
 
   async close(): Promise<void> {
+    await this.commands.close();
     await Promise.all(this.consumers.map((messages) => messages.close()));
     await Promise.all(this.loops);
     await Promise.all(this.inFlight);
@@ -69,7 +78,10 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   private async start(): Promise<void> {
     this.handled = await JsonKv.open(this.nats.js, `handled-${this.options.service}`);
     for (const [subject, handler] of this.messageHandlers) {
-      if (!handler.isEventHandler) continue;
+      if (!handler.isEventHandler) {
+        this.commands.subscribe(subject, handler);
+        continue;
+      }
       const durable = durableName(this.options.service, subject);
       await this.ensureConsumer(durable, subject);
       const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, durable);
@@ -133,6 +145,12 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       return 'ignored';
     }
     const handledKey = `${event.subject}.${event.type}`;
+    // Copies of one event (a re-publish under a new id) can be in flight at once: without turns both
+    // would read "not handled" before either writes the mark, and the handler would run twice.
+    return this.inTurn(handledKey, () => this.handleOnce(msg, event, handledKey, durable, handler));
+  }
+
+  private async handleOnce(msg: JsMsg, event: EventEnvelope, handledKey: string, durable: string, handler: MessageHandler): Promise<string> {
     if (await this.handled!.get(handledKey)) {
       msg.ack();
       return 'duplicate';
@@ -149,6 +167,18 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
     await this.handled!.put(handledKey, { at: new Date().toISOString() });
     msg.ack();
     return 'ack';
+  }
+
+  /** Runs fn once every earlier fn of the same key has settled (within this process). */
+  private async inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const mine = (this.turns.get(key) ?? Promise.resolve()).then(fn);
+    const done = mine.then(() => undefined, () => undefined);
+    this.turns.set(key, done);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(key) === done) this.turns.delete(key);
+    }
   }
 
   private async retryOrRefuse(msg: JsMsg, error: unknown): Promise<string> {

@@ -22,6 +22,13 @@ export class JsonKv<T> {
     return { value: entry.json<T>(), revision: entry.revision };
   }
 
+  /** Every key in the bucket (a scan: for start-up recovery, not for hot paths). */
+  async keys(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const key of await this.kv.keys()) out.push(key);
+    return out;
+  }
+
   async put(key: string, value: T): Promise<number> {
     return this.kv.put(key, JSON.stringify(value));
   }

@@ -1,4 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandClient } from './command-client';
 import { DeadLetters } from './dead-letters';
 import { EventPublisher } from './event-publisher';
 import { JetStreamEventServer, type JetStreamEventServerOptions } from './jetstream-event-server';
@@ -34,9 +35,10 @@ export class MessagingModule {
           useFactory: (nats: NatsClient, dlq: DeadLetters) => new JetStreamEventServer(nats, dlq, options),
           inject: [NatsClient, DeadLetters],
         },
+        { provide: CommandClient, useFactory: (nats: NatsClient) => new CommandClient(nats), inject: [NatsClient] },
         NatsLifecycle,
       ],
-      exports: [NatsClient, EventPublisher, DeadLetters, JetStreamEventServer],
+      exports: [NatsClient, EventPublisher, DeadLetters, JetStreamEventServer, CommandClient],
     };
   }
 }

@@ -4,6 +4,8 @@ export type { Span } from '@opentelemetry/api';
 export type { HeaderCarrier, IncomingSpanOptions, LoggerOptions, MessagingSpanAttributes, TelemetryModuleOptions } from './types';
 export {
   activeTraceId,
+  captureTraceContext,
+  withTraceContext,
   injectTraceContext,
   withBusinessSpan,
   withClientSpan,

@@ -19,6 +19,7 @@ const INSTRUMENTATIONS: InstrumentationConfigMap = {
   '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: (req) => PROBE_PATHS.has(req.url ?? '') },
   // Nest's own instrumentation names the controller and handler; a span per Express layer is noise.
   '@opentelemetry/instrumentation-express': { enabled: false },
+  '@opentelemetry/instrumentation-router': { enabled: false },
 };
 
 /**

@@ -173,3 +173,16 @@ function callWithin<T>(ctx: Context, span: Span, fn: SpanBody<T>): Promise<T> {
     return fn(span);
   }
 }
+
+/** The active trace context as plain headers, to store with long-running work (a saga) and resume later. */
+export function captureTraceContext(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  safely('inject trace context', () => propagation.inject(context.active(), carrier));
+  return carrier;
+}
+
+/** Runs fn inside a trace context captured by {@link captureTraceContext} (a no-op when empty). */
+export function withTraceContext<T>(carrier: Record<string, string> | undefined, fn: () => Promise<T>): Promise<T> {
+  const ctx = safely('extract trace context', () => propagation.extract(context.active(), carrier ?? {}), context.active());
+  return context.with(ctx, fn);
+}

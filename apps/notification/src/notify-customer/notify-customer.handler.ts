@@ -1,11 +1,20 @@
-import { CUSTOMER_NOTIFIED, ORDER_CANCELLED, ORDER_COMPLETED, type EventEnvelope } from '@flowscope/contracts';
+import {
+  CMD_CUSTOMER_NOTIFY,
+  CUSTOMER_NOTIFIED,
+  ORDER_CANCELLED,
+  ORDER_COMPLETED,
+  type CommandData,
+  type CommandReply,
+  type EventEnvelope,
+  type FlowStyle,
+} from '@flowscope/contracts';
 import { EventPublisher } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 
 /**
- * Choreography: tell the customer how their order ended. Sending is simulated; what is recorded is
- * the channel and the template, never the customer's contact details.
+ * Tells the customer how their order ended: by reaction in choreography, by command from the saga.
+ * Sending is simulated; what is recorded is the channel and the template, never contact details.
  */
 @Controller()
 export class NotifyCustomerHandler {
@@ -13,16 +22,21 @@ export class NotifyCustomerHandler {
 
   @EventPattern(ORDER_COMPLETED)
   onOrderCompleted(@Payload() event: EventEnvelope<typeof ORDER_COMPLETED>): Promise<void> {
-    return this.notify(event, 'order-completed');
+    return this.notify(event.data.orderId, 'order-completed', event.data.style, event);
   }
 
   @EventPattern(ORDER_CANCELLED)
   onOrderCancelled(@Payload() event: EventEnvelope<typeof ORDER_CANCELLED>): Promise<void> {
-    return this.notify(event, 'order-cancelled');
+    return this.notify(event.data.orderId, 'order-cancelled', event.data.style, event);
   }
 
-  private async notify(event: EventEnvelope, template: string): Promise<void> {
-    const { orderId, style } = event.data;
-    await this.events.publish(CUSTOMER_NOTIFIED, { orderId, channel: 'email', template, style }, { causedBy: event });
+  @MessagePattern(CMD_CUSTOMER_NOTIFY)
+  async onNotify(@Payload() command: CommandData<typeof CMD_CUSTOMER_NOTIFY>): Promise<CommandReply> {
+    await this.notify(command.orderId, command.template, command.style ?? 'orchestration');
+    return { ok: true, channel: 'email', template: command.template };
+  }
+
+  private async notify(orderId: string, template: string, style: FlowStyle | undefined, causedBy?: EventEnvelope): Promise<void> {
+    await this.events.publish(CUSTOMER_NOTIFIED, { orderId, channel: 'email', template, style }, { causedBy });
   }
 }

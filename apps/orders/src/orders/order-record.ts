@@ -1,5 +1,7 @@
 import {
   CUSTOMER_NOTIFIED,
+  ORDER_CANCELLED,
+  ORDER_COMPLETED,
   ORDER_PLACED,
   PAYMENT_DECLINED,
   SHIPMENT_FAILED,
@@ -55,7 +57,11 @@ export function applyOrderEvent(current: OrderRecord | undefined, event: EventEn
   }
   if (event.type === CUSTOMER_NOTIFIED) return { ...next, notifiedAt: base.notifiedAt ?? event.time };
   if (base.status !== 'placed') return base;
-  if (event.type === SHIPMENT_SCHEDULED) return { ...next, status: 'completed', completedAt: event.time };
+  if (event.type === SHIPMENT_SCHEDULED || event.type === ORDER_COMPLETED) return { ...next, status: 'completed', completedAt: event.time };
+  if (event.type === ORDER_CANCELLED) {
+    const detail = event.data.reason;
+    return { ...next, status: 'cancelled', reason: typeof detail === 'string' ? detail : 'cancelled', cancelledAt: event.time };
+  }
   if (event.type in cancellingEvents) {
     const what = cancellingEvents[event.type as keyof typeof cancellingEvents];
     const detail = event.data.reason;

@@ -1,27 +1,27 @@
-import { SHIPMENT_FAILED, SHIPMENT_SCHEDULED, STOCK_RESERVED, type EventEnvelope } from '@flowscope/contracts';
-import { EventPublisher, OrderProjection } from '@flowscope/messaging';
+import { CMD_SHIPMENT_SCHEDULE, STOCK_RESERVED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import { OrderProjection } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { decideShipment } from './decide-shipment';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { ScheduleShipment } from './schedule-shipment';
 
-/** Choreography: the stock is reserved, so schedule the shipment (or fail it). */
+/** Entry points of shipping: after the reservation in choreography, by command from the saga. */
 @Controller()
 export class ScheduleShipmentHandler {
   constructor(
-    @Inject(EventPublisher) private readonly events: EventPublisher,
+    @Inject(ScheduleShipment) private readonly schedule: ScheduleShipment,
     @Inject(OrderProjection) private readonly orders: OrderProjection,
   ) {}
 
   @EventPattern(STOCK_RESERVED)
   async onStockReserved(@Payload() event: EventEnvelope<typeof STOCK_RESERVED>): Promise<void> {
     const order = await this.orders.require(event.data.orderId);
-    const decision = decideShipment(order.orderId, order.destination);
-    const base = { orderId: order.orderId, style: order.style };
-    if (decision.outcome === 'failed') {
-      await this.events.publish(SHIPMENT_FAILED, { ...base, reason: decision.reason }, { causedBy: event });
-    } else {
-      const { shipmentId, carrier } = decision;
-      await this.events.publish(SHIPMENT_SCHEDULED, { ...base, shipmentId, carrier }, { causedBy: event });
-    }
+    await this.schedule.execute(order.orderId, order.destination, order.style, event);
+  }
+
+  @MessagePattern(CMD_SHIPMENT_SCHEDULE)
+  async onSchedule(@Payload() command: CommandData<typeof CMD_SHIPMENT_SCHEDULE>): Promise<CommandReply> {
+    const decision = await this.schedule.execute(command.orderId, command.destination, command.style ?? 'orchestration');
+    if (decision.outcome === 'failed') return { ok: false, code: 'SHIPMENT_FAILED', message: decision.reason, retryable: false };
+    return { ok: true, shipmentId: decision.shipmentId, carrier: decision.carrier };
   }
 }

@@ -2,15 +2,20 @@ import { ContractError, ORDER_PLACED, buildEvent, validate } from '@flowscope/co
 import { EventPublisher } from '@flowscope/messaging';
 import { Body, ConflictException, Controller, HttpCode, Inject, Post, BadRequestException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { ORDERS_CONFIG, type OrdersConfig } from '../../config';
 import { OrderStore } from '../order-store';
 import { PlaceOrderRequestSchema, orderTotal } from './place-order.request';
 
-/** `POST /orders`: validates, records and publishes `order.placed`; the flow goes on by events. */
+/**
+ * `POST /orders`: validates, records and publishes `order.placed`. A choreographed order goes on by
+ * events; an orchestrated one is picked up from that event by the saga (so `nats pub` works alike).
+ */
 @Controller('orders')
 export class PlaceOrderController {
   constructor(
     @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(OrderStore) private readonly orders: OrderStore,
+    @Inject(ORDERS_CONFIG) private readonly config: OrdersConfig,
   ) {}
 
   @Post()
@@ -22,7 +27,8 @@ export class PlaceOrderController {
       throw new ConflictException({ error: 'ORDER_EXISTS', message: `order ${orderId} was placed already` });
     }
     const { customerId, items, currency, destination } = request;
-    const data = { orderId, customerId, items, total: orderTotal(items), currency, destination, style: 'choreography' as const };
+    const style = request.style ?? this.config.ORDER_STYLE;
+    const data = { orderId, customerId, items, total: orderTotal(items), currency, destination, style };
     const event = buildEvent(ORDER_PLACED, data, { source: 'orders' });
     await this.orders.apply(event);
     await this.events.publish(ORDER_PLACED, data, { id: event.id });

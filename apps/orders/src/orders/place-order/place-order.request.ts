@@ -1,4 +1,4 @@
-import { OrderIdSchema, OrderItemSchema } from '@flowscope/contracts';
+import { FlowStyleSchema, OrderIdSchema, OrderItemSchema } from '@flowscope/contracts';
 import { z } from 'zod';
 
 /** `POST /orders` body. Unknown fields are refused, so no personal data slips into an event. */
@@ -9,7 +9,8 @@ export const PlaceOrderRequestSchema = z.strictObject({
   items: z.array(OrderItemSchema).min(1).max(100),
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
   destination: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as DE').optional(),
-  style: z.literal('choreography', { error: 'only "choreography" is available' }).optional(),
+  /** Defaults to the ORDER_STYLE setting. */
+  style: FlowStyleSchema.optional(),
 });
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequestSchema>;
 

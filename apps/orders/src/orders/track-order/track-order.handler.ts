@@ -13,18 +13,32 @@ import { EventPublisher } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { OrderStore } from '../order-store';
+import { SagaRunner } from '../saga/saga-runner';
 
-/** Choreography: orders follows its flow from the events and closes it, completed or cancelled. */
+/**
+ * Choreography: orders follows its flow from the events and closes it, completed or cancelled.
+ * Orchestration: the SagaRunner drives the order; only its placement and notification arrive here.
+ */
 @Controller()
 export class TrackOrderHandler {
   constructor(
     @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(OrderStore) private readonly orders: OrderStore,
+    @Inject(SagaRunner) private readonly sagas: SagaRunner,
   ) {}
 
-  /** Also records orders placed straight on NATS (`nats pub order.placed ...`). */
-  @EventPattern([ORDER_PLACED, CUSTOMER_NOTIFIED])
-  async record(@Payload() event: EventEnvelope): Promise<void> {
+  /**
+   * Records every order, also those placed straight on NATS (`nats pub order.placed ...`), and hands
+   * orchestrated ones to the saga.
+   */
+  @EventPattern(ORDER_PLACED, { allStyles: true })
+  async placed(@Payload() event: EventEnvelope<typeof ORDER_PLACED>): Promise<void> {
+    await this.orders.apply(event);
+    if (event.data.style === 'orchestration') await this.sagas.begin(event);
+  }
+
+  @EventPattern(CUSTOMER_NOTIFIED, { allStyles: true })
+  async notified(@Payload() event: EventEnvelope<typeof CUSTOMER_NOTIFIED>): Promise<void> {
     await this.orders.apply(event);
   }
 

@@ -1,35 +1,25 @@
-import { ORDER_PLACED, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, type EventEnvelope } from '@flowscope/contracts';
-import { EventPublisher } from '@flowscope/messaging';
+import { CMD_PAYMENT_AUTHORIZE, ORDER_PLACED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { PaymentLedger } from '../payment-ledger';
-import { decidePayment } from './decide-payment';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { AuthorizePayment } from './authorize-payment';
 
-/** Choreography: an order was placed, so authorize or decline its payment. */
+/** Entry points of the payment authorization: the choreography's event and the saga's command. */
 @Controller()
 export class AuthorizePaymentHandler {
-  constructor(
-    @Inject(EventPublisher) private readonly events: EventPublisher,
-    @Inject(PaymentLedger) private readonly ledger: PaymentLedger,
-  ) {}
+  constructor(@Inject(AuthorizePayment) private readonly authorize: AuthorizePayment) {}
 
   @EventPattern(ORDER_PLACED)
   async onOrderPlaced(@Payload() event: EventEnvelope<typeof ORDER_PLACED>): Promise<void> {
-    const order = event.data;
-    const decision = decidePayment(order);
-    const record = await this.ledger.recordOnce({
-      orderId: order.orderId,
-      paymentId: decision.outcome === 'authorized' ? decision.paymentId : `pay-${order.orderId}`,
-      amount: order.total,
-      currency: order.currency,
-      status: decision.outcome,
-      ...(decision.outcome === 'declined' ? { reason: decision.reason } : {}),
-    });
-    const base = { orderId: order.orderId, paymentId: record.paymentId, amount: record.amount, style: order.style };
+    const { orderId, customerId, total, currency, style } = event.data;
+    await this.authorize.execute({ orderId, customerId, amount: total, currency, style }, event);
+  }
+
+  @MessagePattern(CMD_PAYMENT_AUTHORIZE)
+  async onAuthorize(@Payload() command: CommandData<typeof CMD_PAYMENT_AUTHORIZE>): Promise<CommandReply> {
+    const record = await this.authorize.execute({ ...command, style: command.style ?? 'orchestration' });
     if (record.status === 'declined') {
-      await this.events.publish(PAYMENT_DECLINED, { ...base, reason: record.reason }, { causedBy: event });
-    } else {
-      await this.events.publish(PAYMENT_AUTHORIZED, base, { causedBy: event });
+      return { ok: false, code: 'PAYMENT_DECLINED', message: record.reason ?? 'payment declined', retryable: false };
     }
+    return { ok: true, paymentId: record.paymentId, amount: record.amount, status: record.status };
   }
 }

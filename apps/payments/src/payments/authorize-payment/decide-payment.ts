@@ -1,4 +1,3 @@
-import type { OrderPlaced } from '@flowscope/contracts';
 
 /** Customers whose id starts with this are declined: lets a test or a user ask for a decline. */
 export const DECLINED_CUSTOMER_PREFIX = 'decline';
@@ -10,12 +9,12 @@ export type PaymentDecision =
   | { outcome: 'declined'; reason: string };
 
 /** Deterministic: the same order always gets the same decision, in both styles. */
-export function decidePayment(order: Pick<OrderPlaced, 'orderId' | 'customerId' | 'total'>): PaymentDecision {
+export function decidePayment(order: { orderId: string; customerId: string; amount: number }): PaymentDecision {
   if (order.customerId.startsWith(DECLINED_CUSTOMER_PREFIX)) {
     return { outcome: 'declined', reason: 'card declined by issuer' };
   }
-  if (order.total > PAYMENT_LIMIT) {
+  if (order.amount > PAYMENT_LIMIT) {
     return { outcome: 'declined', reason: `amount over the limit of ${PAYMENT_LIMIT}` };
   }
-  return { outcome: 'authorized', paymentId: `pay-${order.orderId}`, amount: order.total };
+  return { outcome: 'authorized', paymentId: `pay-${order.orderId}`, amount: order.amount };
 }

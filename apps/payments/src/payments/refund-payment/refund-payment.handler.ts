@@ -1,37 +1,26 @@
-import { PAYMENT_REFUNDED, SHIPMENT_FAILED, STOCK_UNAVAILABLE, type EventEnvelope } from '@flowscope/contracts';
-import { EventPublisher } from '@flowscope/messaging';
+import { CMD_PAYMENT_REFUND, SHIPMENT_FAILED, STOCK_UNAVAILABLE, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { PaymentLedger } from '../payment-ledger';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { RefundPayment } from './refund-payment';
 
-/** Choreography's compensation: the order cannot be fulfilled after payment, so refund it. */
+/** Entry points of the refund: by reaction in choreography, by command from the saga. */
 @Controller()
 export class RefundPaymentHandler {
-  constructor(
-    @Inject(EventPublisher) private readonly events: EventPublisher,
-    @Inject(PaymentLedger) private readonly ledger: PaymentLedger,
-  ) {}
+  constructor(@Inject(RefundPayment) private readonly refund: RefundPayment) {}
 
   @EventPattern(STOCK_UNAVAILABLE)
-  onStockUnavailable(@Payload() event: EventEnvelope<typeof STOCK_UNAVAILABLE>): Promise<void> {
-    return this.refund(event, 'stock unavailable');
+  async onStockUnavailable(@Payload() event: EventEnvelope<typeof STOCK_UNAVAILABLE>): Promise<void> {
+    await this.refund.execute(event.data.orderId, 'stock unavailable', event.data.style, event);
   }
 
   @EventPattern(SHIPMENT_FAILED)
-  onShipmentFailed(@Payload() event: EventEnvelope<typeof SHIPMENT_FAILED>): Promise<void> {
-    return this.refund(event, 'shipment failed');
+  async onShipmentFailed(@Payload() event: EventEnvelope<typeof SHIPMENT_FAILED>): Promise<void> {
+    await this.refund.execute(event.data.orderId, 'shipment failed', event.data.style, event);
   }
 
-  private async refund(event: EventEnvelope, reason: string): Promise<void> {
-    const { orderId } = event.data;
-    const payment = await this.ledger.get(orderId);
-    // Refund only what was authorized: a declined or unknown payment has nothing to give back.
-    if (payment?.status !== 'authorized' && payment?.status !== 'refunded') return;
-    await this.ledger.markRefunded(orderId);
-    await this.events.publish(
-      PAYMENT_REFUNDED,
-      { orderId, paymentId: payment.paymentId, amount: payment.amount, reason, style: event.data.style },
-      { causedBy: event },
-    );
+  @MessagePattern(CMD_PAYMENT_REFUND)
+  async onRefund(@Payload() command: CommandData<typeof CMD_PAYMENT_REFUND>): Promise<CommandReply> {
+    const { orderId, reason, style } = command;
+    return { ok: true, ...(await this.refund.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration')) };
   }
 }

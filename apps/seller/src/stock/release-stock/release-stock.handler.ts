@@ -1,27 +1,21 @@
-import { SHIPMENT_FAILED, STOCK_RELEASED, type EventEnvelope } from '@flowscope/contracts';
-import { EventPublisher } from '@flowscope/messaging';
+import { CMD_STOCK_RELEASE, SHIPMENT_FAILED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { ReservationBook } from '../reservation-book';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { ReleaseStock } from './release-stock';
 
-/** Choreography's compensation: the order cannot ship, so give its stock back. */
+/** Entry points of the release: by reaction in choreography, by command from the saga. */
 @Controller()
 export class ReleaseStockHandler {
-  constructor(
-    @Inject(EventPublisher) private readonly events: EventPublisher,
-    @Inject(ReservationBook) private readonly reservations: ReservationBook,
-  ) {}
+  constructor(@Inject(ReleaseStock) private readonly release: ReleaseStock) {}
 
   @EventPattern(SHIPMENT_FAILED)
   async onShipmentFailed(@Payload() event: EventEnvelope<typeof SHIPMENT_FAILED>): Promise<void> {
-    const { orderId, style } = event.data;
-    const reservation = await this.reservations.get(orderId);
-    if (reservation?.status !== 'reserved' && reservation?.status !== 'released') return;
-    await this.reservations.markReleased(orderId);
-    await this.events.publish(
-      STOCK_RELEASED,
-      { orderId, reservationId: reservation.reservationId, reason: 'shipment failed', style },
-      { causedBy: event },
-    );
+    await this.release.execute(event.data.orderId, 'shipment failed', event.data.style, event);
+  }
+
+  @MessagePattern(CMD_STOCK_RELEASE)
+  async onRelease(@Payload() command: CommandData<typeof CMD_STOCK_RELEASE>): Promise<CommandReply> {
+    const { orderId, reason, style } = command;
+    return { ok: true, ...(await this.release.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration')) };
   }
 }

@@ -1,35 +1,29 @@
-import { PAYMENT_AUTHORIZED, STOCK_RESERVED, STOCK_UNAVAILABLE, type EventEnvelope } from '@flowscope/contracts';
-import { EventPublisher, OrderProjection } from '@flowscope/messaging';
+import { CMD_STOCK_RESERVE, PAYMENT_AUTHORIZED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import { OrderProjection } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { ReservationBook } from '../reservation-book';
-import { decideReservation } from './decide-reservation';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { ReserveStock } from './reserve-stock';
 
-/** Choreography: the payment is authorized, so reserve the order's stock. */
+/** Entry points of the reservation: after the payment in choreography, by command from the saga. */
 @Controller()
 export class ReserveStockHandler {
   constructor(
-    @Inject(EventPublisher) private readonly events: EventPublisher,
+    @Inject(ReserveStock) private readonly reserve: ReserveStock,
     @Inject(OrderProjection) private readonly orders: OrderProjection,
-    @Inject(ReservationBook) private readonly reservations: ReservationBook,
   ) {}
 
   @EventPattern(PAYMENT_AUTHORIZED)
   async onPaymentAuthorized(@Payload() event: EventEnvelope<typeof PAYMENT_AUTHORIZED>): Promise<void> {
     const order = await this.orders.require(event.data.orderId);
-    const decision = decideReservation(order.orderId, order.items);
-    const reservation = await this.reservations.recordOnce({
-      orderId: order.orderId,
-      reservationId: `res-${order.orderId}`,
-      ...(decision.outcome === 'reserved'
-        ? { status: 'reserved' }
-        : { status: 'unavailable', sku: decision.sku, reason: decision.reason }),
-    });
-    const base = { orderId: order.orderId, style: order.style };
+    await this.reserve.execute(order.orderId, order.items, order.style, event);
+  }
+
+  @MessagePattern(CMD_STOCK_RESERVE)
+  async onReserve(@Payload() command: CommandData<typeof CMD_STOCK_RESERVE>): Promise<CommandReply> {
+    const reservation = await this.reserve.execute(command.orderId, command.items, command.style ?? 'orchestration');
     if (reservation.status === 'unavailable') {
-      await this.events.publish(STOCK_UNAVAILABLE, { ...base, sku: reservation.sku, reason: reservation.reason }, { causedBy: event });
-    } else {
-      await this.events.publish(STOCK_RESERVED, { ...base, reservationId: reservation.reservationId }, { causedBy: event });
+      return { ok: false, code: 'STOCK_UNAVAILABLE', message: reservation.reason ?? 'out of stock', retryable: false };
     }
+    return { ok: true, reservationId: reservation.reservationId, status: reservation.status };
   }
 }

@@ -1,0 +1,44 @@
+import { PAYMENT_AUTHORIZED, PAYMENT_DECLINED, type EventEnvelope, type FlowStyle } from '@flowscope/contracts';
+import { EventPublisher } from '@flowscope/messaging';
+import { Inject, Injectable } from '@nestjs/common';
+import { PaymentLedger, type PaymentRecord } from '../payment-ledger';
+import { decidePayment } from './decide-payment';
+
+export interface AuthorizePaymentInput {
+  orderId: string;
+  customerId: string;
+  amount: number;
+  currency: string;
+  style?: FlowStyle;
+}
+
+/**
+ * Authorizes or declines an order's payment and publishes the outcome, in either style. The first
+ * outcome for an order is kept: a redelivered event or a retried command gets it back unchanged.
+ */
+@Injectable()
+export class AuthorizePayment {
+  constructor(
+    @Inject(EventPublisher) private readonly events: EventPublisher,
+    @Inject(PaymentLedger) private readonly ledger: PaymentLedger,
+  ) {}
+
+  async execute(input: AuthorizePaymentInput, causedBy?: EventEnvelope): Promise<PaymentRecord> {
+    const decision = decidePayment(input);
+    const record = await this.ledger.recordOnce({
+      orderId: input.orderId,
+      paymentId: `pay-${input.orderId}`,
+      amount: input.amount,
+      currency: input.currency,
+      status: decision.outcome,
+      ...(decision.outcome === 'declined' ? { reason: decision.reason } : {}),
+    });
+    const data = { orderId: record.orderId, paymentId: record.paymentId, amount: record.amount, style: input.style };
+    if (record.status === 'declined') {
+      await this.events.publish(PAYMENT_DECLINED, { ...data, reason: record.reason }, { causedBy });
+    } else {
+      await this.events.publish(PAYMENT_AUTHORIZED, data, { causedBy });
+    }
+    return record;
+  }
+}

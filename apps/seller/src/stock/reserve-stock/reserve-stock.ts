@@ -1,0 +1,29 @@
+import { STOCK_RESERVED, STOCK_UNAVAILABLE, type EventEnvelope, type FlowStyle, type OrderItem } from '@flowscope/contracts';
+import { EventPublisher } from '@flowscope/messaging';
+import { Inject, Injectable } from '@nestjs/common';
+import { ReservationBook, type Reservation } from '../reservation-book';
+import { decideReservation } from './decide-reservation';
+
+/** Reserves an order's stock (or finds it unavailable) and publishes the outcome; the first outcome is kept. */
+@Injectable()
+export class ReserveStock {
+  constructor(
+    @Inject(EventPublisher) private readonly events: EventPublisher,
+    @Inject(ReservationBook) private readonly reservations: ReservationBook,
+  ) {}
+
+  async execute(orderId: string, items: OrderItem[], style: FlowStyle | undefined, causedBy?: EventEnvelope): Promise<Reservation> {
+    const decision = decideReservation(orderId, items);
+    const reservation = await this.reservations.recordOnce({
+      orderId,
+      reservationId: `res-${orderId}`,
+      ...(decision.outcome === 'reserved' ? { status: 'reserved' } : { status: 'unavailable', sku: decision.sku, reason: decision.reason }),
+    });
+    if (reservation.status === 'unavailable') {
+      await this.events.publish(STOCK_UNAVAILABLE, { orderId, sku: reservation.sku, reason: reservation.reason, style }, { causedBy });
+    } else {
+      await this.events.publish(STOCK_RESERVED, { orderId, reservationId: reservation.reservationId, style }, { causedBy });
+    }
+    return reservation;
+  }
+}

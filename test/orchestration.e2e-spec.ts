@@ -1,0 +1,149 @@
+// Issue 3 acceptance: the saga orchestrator, every scenario in both styles, with real processes,
+// asserted through the orders API, NATS (streams, KV, the NATS CLI) and Jaeger's HTTP API.
+import { connect, type JetStreamManager, type KV, type NatsConnection } from 'nats';
+import { waitFor } from '../deploy/launch/probe';
+import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
+import { eventCountsOf, eventTypesOf, orderTrace, placeOrder, waitForOutcome, waitForQuiet } from './support/flow';
+import { otlpAttr, otlpSpanKind } from './support/jaeger-otlp-api';
+import { natsReq } from './support/nats-cli';
+
+const MAX_ATTEMPTS = 6;
+const SERVED_BY: Record<string, string> = { payment: 'payments', stock: 'seller', shipment: 'logistics', customer: 'notification' };
+const book = { sku: 'BOOK-1', qty: 2, unitPrice: 12.5 };
+
+let system: FlowscopeSystem;
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+let sagas: KV;
+
+beforeAll(async () => {
+  system = await startSystem({
+    appEnv: { LOG_LEVEL: 'warn', SAGA_STEP_TIMEOUT_MS: '1000', SAGA_MAX_ATTEMPTS: String(MAX_ATTEMPTS), SAGA_RETRY_BACKOFF_MS: '300' },
+  });
+  nc = await connect({ servers: system.nats.url });
+  jsm = await nc.jetstreamManager();
+  sagas = await nc.jetstream().views.kv('sagas');
+}, 180_000);
+
+afterAll(async () => {
+  await nc?.close();
+  await system?.stop();
+}, 60_000);
+
+interface SagaView {
+  status: string;
+  history: { step: string; attempt: number; result: string }[];
+}
+const sagaOf = async (orderId: string) => (await sagas.get(orderId))?.json<SagaView>();
+
+const scenarios = [
+  { name: 'happy path', order: { customerId: 'c-ok', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.customer.notify'] },
+  { name: 'payment declined', order: { customerId: 'decline-2', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.customer.notify'] },
+  {
+    name: 'out of stock',
+    order: { customerId: 'c-oos', items: [{ sku: 'OOS-CHAIR', qty: 1, unitPrice: 80 }] },
+    commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.payment.refund', 'cmd.customer.notify'],
+  },
+  {
+    name: 'shipping failed',
+    order: { customerId: 'c-aq', items: [book], destination: 'AQ' },
+    commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify'],
+  },
+];
+
+describe('orchestration', () => {
+  it.each(scenarios)('$name: the same outcome and the same events as choreography, a CLIENT/SERVER pair per command', async ({ order, commands }) => {
+    const choreographed = await placeOrder(system, { ...order, style: 'choreography' });
+    const orchestrated = await placeOrder(system, { ...order, style: 'orchestration' });
+    const [c, o] = await Promise.all([waitForOutcome(system, choreographed), waitForOutcome(system, orchestrated)]);
+    expect({ status: o.status, reason: o.reason }).toEqual({ status: c.status, reason: c.reason });
+    expect(o.style).toBe('orchestration');
+    await waitForQuiet(jsm);
+    expect(await eventTypesOf(jsm, orchestrated)).toEqual(await eventTypesOf(jsm, choreographed));
+
+    const clients = commands.map((cmd) => `orders: ${cmd}`);
+    const servers = commands.map((cmd) => `${SERVED_BY[cmd.split('.')[1]]}: ${cmd}`);
+    const spans = await orderTrace(system, orchestrated, [...clients, ...servers, 'orders: process customer.notified']);
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    const clientSpans = spans.filter((s) => otlpSpanKind(s) === 'client' && s.name.startsWith('cmd.'));
+    expect(clientSpans.map((s) => s.name)).toEqual(commands);
+    for (const client of clientSpans) {
+      const server = spans.find((s) => s.parentSpanId === client.spanId);
+      expect({ name: server?.name, kind: server && otlpSpanKind(server) }).toEqual({ name: client.name, kind: 'server' });
+      expect(server?.serviceName).not.toBe('orders');
+      const compensating = client.name === 'cmd.payment.refund' || client.name === 'cmd.stock.release';
+      expect(otlpAttr(client, 'flowscope.saga.compensating')).toBe(compensating);
+      expect(otlpAttr(server!, 'flowscope.saga.compensating')).toBe(compensating);
+      expect(otlpAttr(client, 'flowscope.flow.style')).toBe('orchestration');
+    }
+  }, 90_000);
+
+  it('with payments stopped, the command is retried, then the saga gives up and cancels; nothing to compensate', async () => {
+    const payments = system.app('payments');
+    await payments.stop();
+    try {
+      const orderId = await placeOrder(system, { customerId: 'c-nopay', items: [book], style: 'orchestration' });
+      const order = await waitForOutcome(system, orderId, 60_000);
+      expect(order).toMatchObject({ status: 'cancelled', reason: expect.stringContaining(`payment gave up after ${MAX_ATTEMPTS} attempts`) });
+      const saga = await sagaOf(orderId);
+      expect(saga?.status).toBe('cancelled');
+      expect(saga?.history.filter((t) => t.step === 'payment').map((t) => t.result)).toEqual(
+        Array.from({ length: MAX_ATTEMPTS }, () => expect.stringMatching(/^(NO_RESPONDERS|COMMAND_TIMEOUT)$/)),
+      );
+      expect(await eventTypesOf(jsm, orderId)).toEqual(['customer.notified', 'order.cancelled', 'order.placed']);
+    } finally {
+      await payments.start();
+    }
+  }, 120_000);
+
+  it('with payments back inside the retry window, the order completes', async () => {
+    const payments = system.app('payments');
+    await payments.stop();
+    const orderId = await placeOrder(system, { customerId: 'c-late-pay', items: [book], style: 'orchestration' });
+    await waitFor(async () => ((await sagaOf(orderId))?.history.some((t) => t.step === 'payment' && t.result !== 'ok') ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'a failed payment attempt',
+    });
+    await payments.start();
+    expect(await waitForOutcome(system, orderId, 60_000)).toMatchObject({ status: 'completed' });
+    expect((await sagaOf(orderId))?.history.find((t) => t.step === 'payment' && t.result === 'ok')?.attempt).toBeGreaterThan(1);
+  }, 120_000);
+
+  it('kill -9 of orders after the stock is reserved: the saga resumes and completes, each command taking effect once', async () => {
+    const orders = system.app('orders');
+    const logistics = system.app('logistics');
+    await logistics.stop(); // holds the saga at the shipment step
+    const orderId = await placeOrder(system, { customerId: 'c-crash', items: [book], style: 'orchestration' });
+    await waitFor(async () => (await eventTypesOf(jsm, orderId)).includes('stock.reserved') || undefined, { timeoutMs: 30_000, what: 'stock.reserved' });
+    await orders.kill9();
+    expect((await sagaOf(orderId))?.status).toBe('running');
+    await logistics.start();
+    await orders.start();
+
+    expect(await waitForOutcome(system, orderId, 60_000)).toMatchObject({ status: 'completed' });
+    await waitForQuiet(jsm);
+    expect(await eventCountsOf(jsm, orderId)).toEqual({
+      'order.placed': 1,
+      'payment.authorized': 1,
+      'stock.reserved': 1,
+      'shipment.scheduled': 1,
+      'order.completed': 1,
+      'customer.notified': 1,
+    });
+    const steps = (await sagaOf(orderId))?.history.filter((t) => t.result === 'ok').map((t) => t.step);
+    expect(steps).toEqual(['payment', 'stock', 'shipment', 'notify']);
+  }, 120_000);
+
+  it('a bare JSON command from the NATS CLI gets a reply; a malformed one gets INVALID_COMMAND at once', async () => {
+    const orderId = `cli-cmd-${Date.now()}`;
+    const ok = JSON.parse(await natsReq(system.nats.url, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'c-cli', amount: 7, currency: 'EUR' })));
+    expect(ok).toEqual({ ok: true, paymentId: `pay-${orderId}`, amount: 7, status: 'authorized' });
+    const again = JSON.parse(await natsReq(system.nats.url, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'decline-now', amount: 7, currency: 'EUR' })));
+    expect(again).toEqual(ok); // a retried command returns its first outcome
+
+    const malformed = JSON.parse(await natsReq(system.nats.url, 'cmd.payment.authorize', '{"orderId": '));
+    expect(malformed).toMatchObject({ ok: false, code: 'INVALID_COMMAND', retryable: false });
+    const missing = JSON.parse(await natsReq(system.nats.url, 'cmd.stock.reserve', JSON.stringify({ orderId })));
+    expect(missing).toMatchObject({ ok: false, code: 'INVALID_COMMAND', issues: [expect.objectContaining({ path: 'items' })] });
+  }, 60_000);
+});
