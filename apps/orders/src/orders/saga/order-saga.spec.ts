@@ -1,0 +1,77 @@
+import type { CommandReply } from '@flowscope/contracts';
+import { applyReply, beginAttempt, commandFor, finished, startSaga, type SagaState } from './order-saga';
+
+const now = new Date('2026-01-01T00:00:00Z');
+const limits = { maxAttempts: 3 };
+const ok: CommandReply = { ok: true };
+const refused = (code: string): CommandReply => ({ ok: false, code, message: `${code} happened`, retryable: false });
+const timeout: CommandReply = { ok: false, code: 'COMMAND_TIMEOUT', message: 'no reply', retryable: true };
+const order = { customerId: 'c-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], total: 5, currency: 'EUR' };
+
+/** Runs the saga against scripted replies per step; returns the commands sent and the end state. */
+function run(replies: Partial<Record<string, CommandReply[]>>): { sent: string[]; saga: SagaState } {
+  let saga = startSaga('o-1', order, now);
+  const sent: string[] = [];
+  for (let guard = 0; saga.status === 'running' && guard < 50; guard++) {
+    if (saga.step === 'finish') {
+      saga = finished(saga, now);
+      continue;
+    }
+    const command = commandFor(saga)!;
+    saga = beginAttempt(saga, now);
+    sent.push(command.subject);
+    const reply = replies[saga.step]?.shift() ?? ok;
+    saga = applyReply(saga, reply, limits, now);
+  }
+  return { sent, saga };
+}
+
+describe('OrderSaga', () => {
+  it('runs payment, stock, shipment, then notifies, and completes', () => {
+    const { sent, saga } = run({});
+    expect(sent).toEqual(['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.customer.notify']);
+    expect(saga).toMatchObject({ status: 'completed', outcome: 'completed', step: 'done' });
+  });
+
+  it('when payment is declined, it cancels with nothing to compensate', () => {
+    const { sent, saga } = run({ payment: [refused('PAYMENT_DECLINED')] });
+    expect(sent).toEqual(['cmd.payment.authorize', 'cmd.customer.notify']);
+    expect(saga).toMatchObject({ status: 'cancelled', reason: 'payment declined: PAYMENT_DECLINED happened' });
+  });
+
+  it('when stock is unavailable, it refunds the payment', () => {
+    const { sent } = run({ stock: [refused('STOCK_UNAVAILABLE')] });
+    expect(sent).toEqual(['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.payment.refund', 'cmd.customer.notify']);
+  });
+
+  it('when shipping fails, it compensates in reverse order: release, then refund', () => {
+    const { sent, saga } = run({ shipment: [refused('SHIPMENT_FAILED')] });
+    expect(sent).toEqual([
+      'cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify',
+    ]);
+    expect(commandFor({ ...saga, step: 'release' })).toMatchObject({ compensating: true });
+  });
+
+  it('retries a step that times out, and goes on when it answers within the attempts', () => {
+    const { sent, saga } = run({ stock: [timeout, timeout] });
+    expect(sent.filter((s) => s === 'cmd.stock.reserve')).toHaveLength(3);
+    expect(saga.status).toBe('completed');
+  });
+
+  it('gives up on a step after its attempts, compensates what was done, and never hangs', () => {
+    const { sent, saga } = run({ shipment: [timeout, timeout, timeout] });
+    expect(sent.slice(-3)).toEqual(['cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify']);
+    expect(saga).toMatchObject({ status: 'cancelled', reason: 'shipment gave up after 3 attempts: no reply' });
+  });
+
+  it('a compensation that keeps failing is recorded, and the saga still ends', () => {
+    const { saga } = run({ stock: [refused('STOCK_UNAVAILABLE')], refund: [timeout, timeout, timeout] });
+    expect(saga.status).toBe('cancelled');
+    expect(saga.reason).toContain('compensation refund gave up after 3 attempts');
+  });
+
+  it('a failed notification does not change how the order ended', () => {
+    const { saga } = run({ notify: [timeout, timeout, timeout] });
+    expect(saga).toMatchObject({ status: 'completed' });
+  });
+});
