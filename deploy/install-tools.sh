@@ -4,7 +4,8 @@
 # second run takes well under a second. Go tools are built through the Go module proxy (Jaeger takes
 # minutes on a new machine); Prometheus comes from Debian's package.
 #
-# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus]   (default: all)
+# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus]
+#   (default: nats-server, nats and jaeger, what `npm start` and `npm test` run today)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,7 +62,7 @@ install_prometheus() {
 }
 
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger prometheus)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger)
 for tool in "${wanted[@]}"; do
   case "$tool" in
     nats-server) go_tool nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION" ;;

@@ -88,7 +88,7 @@ describe('orchestration', () => {
       const saga = await sagaOf(orderId);
       expect(saga?.status).toBe('cancelled');
       expect(saga?.history.filter((t) => t.step === 'payment').map((t) => t.result)).toEqual(
-        Array.from({ length: MAX_ATTEMPTS }, () => expect.stringMatching(/^(NO_RESPONDERS|COMMAND_TIMEOUT)$/)),
+        Array.from({ length: MAX_ATTEMPTS }, (): unknown => expect.stringMatching(/^(NO_RESPONDERS|COMMAND_TIMEOUT)$/)),
       );
       expect(await eventTypesOf(jsm, orderId)).toEqual(['customer.notified', 'order.cancelled', 'order.placed']);
     } finally {

@@ -35,13 +35,14 @@ export class CommandClient {
     try {
       const msg = await this.nats.nc.request(subject, body, { timeout, headers });
       const parsed = CommandReplySchema.safeParse(JSON.parse(msg.string()));
-      if (parsed.success) return parsed.data as CommandReply;
+      if (parsed.success) return parsed.data;
       return { ok: false, code: 'INVALID_REPLY', message: `unreadable reply to ${subject}`, retryable: true };
     } catch (error) {
-      if (error instanceof NatsError && error.code === ErrorCode.Timeout) {
+      const code = error instanceof NatsError ? String(error.code) : undefined;
+      if (code === String(ErrorCode.Timeout)) {
         return { ok: false, code: 'COMMAND_TIMEOUT', message: `no reply to ${subject} within ${timeout} ms`, retryable: true };
       }
-      if (error instanceof NatsError && error.code === ErrorCode.NoResponders) {
+      if (code === String(ErrorCode.NoResponders)) {
         return { ok: false, code: 'NO_RESPONDERS', message: `nobody answers ${subject}`, retryable: true };
       }
       throw error;
