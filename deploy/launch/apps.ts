@@ -6,7 +6,7 @@ import { httpJson, StopWaiting, waitFor } from './probe';
 import { ManagedProcess } from './processes';
 
 /** Every Flowscope service, in the order they start, with its default HTTP port. */
-export const APPS = { orders: 3001, payments: 3002, seller: 3003, logistics: 3004, notification: 3005 } as const;
+export const APPS = { orders: 3001, payments: 3002, seller: 3003, logistics: 3004, notification: 3005, 'process-tracker': 3006 } as const;
 export type AppName = keyof typeof APPS;
 export const APP_NAMES = Object.keys(APPS) as AppName[];
 

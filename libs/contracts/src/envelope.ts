@@ -49,7 +49,8 @@ const CloudEventSchema = z.looseObject({
 /** The same event type and key always give the same id, so a re-publish is deduplicated by JetStream. */
 export function deterministicEventId(type: string, key: string): string {
   const h = createHash('sha1').update(`flowscope/${type}/${key}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16); // RFC 9562 variant bits 10xx
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export interface BuildEventOptions {
@@ -82,24 +83,62 @@ export function buildEvent<T extends EventType>(
   };
 }
 
+/** Any event as it came off NATS, before its data is checked against a schema. */
+export interface RawEvent {
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  data: unknown;
+  correlationid?: string;
+  causationid?: string;
+}
+
 /**
- * Reads a domain event off NATS: a CloudEvent, or a bare JSON object as `nats pub` sends it
- * (type from the subject, id from `Nats-Msg-Id` or the stream sequence, time = receipt time).
- * Throws a ContractError with a stable code for anything else.
+ * Reads the envelope of any event: a CloudEvent, or a bare JSON object as `nats pub` sends it (type
+ * from the subject, id from `Nats-Msg-Id` or the stream sequence, time = receipt time). The data is
+ * not checked: the process tracker also reads event types of flows that only its definitions know.
  */
-export function parseEvent(msg: ReceivedMessage): EventEnvelope {
+export function readEnvelope(msg: ReceivedMessage): RawEvent {
   const json = decodeJson(msg.body);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ContractError('INVALID_ENVELOPE', 'an event must be a JSON object');
   }
-  const isCloudEvent = 'specversion' in json;
-  const declared = (json as { type?: unknown }).type;
-  const type = isCloudEvent ? (typeof declared === 'string' ? declared : '') : msg.subject;
-  if (!isEventType(type)) {
-    throw new ContractError('UNKNOWN_EVENT_TYPE', `unknown event type '${type}'`);
+  const receivedAt = (msg.receivedAt ?? new Date()).toISOString();
+  if (!('specversion' in json)) {
+    const id = msg.msgId || (msg.streamSequence !== undefined ? `${msg.subject}#${msg.streamSequence}` : randomUUID());
+    return { id, source: 'external', type: msg.subject, time: receivedAt, data: json };
   }
-  if (isCloudEvent) return fromCloudEvent(json, type, msg);
-  return fromBareObject(json, type, msg);
+  const ce = validate(CloudEventSchema, json, 'INVALID_ENVELOPE', 'CloudEvent');
+  if (ce.type !== msg.subject) {
+    throw new ContractError('INVALID_ENVELOPE', `type '${ce.type}' published on subject '${msg.subject}'`);
+  }
+  const { id, source, type, data, correlationid, causationid } = ce;
+  return { id, source, type, time: ce.time ?? receivedAt, data, correlationid, causationid };
+}
+
+/**
+ * Reads a domain event off NATS (see {@link readEnvelope}) and checks its data against the schema
+ * of its type. Throws a ContractError with a stable code for anything else.
+ */
+export function parseEvent(msg: ReceivedMessage): EventEnvelope {
+  const raw = readEnvelope(msg);
+  if (!isEventType(raw.type)) {
+    throw new ContractError('UNKNOWN_EVENT_TYPE', `unknown event type '${raw.type}'`);
+  }
+  const data = validate(eventSchemas[raw.type], raw.data, 'INVALID_EVENT', raw.type);
+  return {
+    specversion: '1.0',
+    id: raw.id,
+    source: raw.source,
+    type: raw.type,
+    time: raw.time,
+    subject: data.orderId,
+    datacontenttype: 'application/json',
+    data,
+    correlationid: raw.correlationid ?? data.orderId,
+    ...(raw.causationid ? { causationid: raw.causationid } : {}),
+  };
 }
 
 function decodeJson(body: Uint8Array | string): unknown {
@@ -113,40 +152,4 @@ function decodeJson(body: Uint8Array | string): unknown {
   } catch (cause) {
     throw new ContractError('MALFORMED_JSON', `body is not JSON: ${(cause as Error).message}`, [], { cause });
   }
-}
-
-function fromCloudEvent(json: object, type: EventType, msg: ReceivedMessage): EventEnvelope {
-  const ce = validate(CloudEventSchema, json, 'INVALID_ENVELOPE', 'CloudEvent');
-  if (ce.type !== msg.subject) {
-    throw new ContractError('INVALID_ENVELOPE', `type '${ce.type}' published on subject '${msg.subject}'`);
-  }
-  const data = validate(eventSchemas[type], ce.data, 'INVALID_EVENT', type);
-  return {
-    specversion: '1.0',
-    id: ce.id,
-    source: ce.source,
-    type,
-    time: ce.time ?? (msg.receivedAt ?? new Date()).toISOString(),
-    subject: data.orderId,
-    datacontenttype: 'application/json',
-    data,
-    correlationid: ce.correlationid ?? data.orderId,
-    ...(ce.causationid ? { causationid: ce.causationid } : {}),
-  };
-}
-
-function fromBareObject(json: object, type: EventType, msg: ReceivedMessage): EventEnvelope {
-  const data = validate(eventSchemas[type], json, 'INVALID_EVENT', type);
-  const id = msg.msgId || (msg.streamSequence !== undefined ? `${msg.subject}#${msg.streamSequence}` : randomUUID());
-  return {
-    specversion: '1.0',
-    id,
-    source: 'external',
-    type,
-    time: (msg.receivedAt ?? new Date()).toISOString(),
-    subject: data.orderId,
-    datacontenttype: 'application/json',
-    data,
-    correlationid: data.orderId,
-  };
 }

@@ -11,6 +11,7 @@ export type ContractErrorCode =
   | 'UNKNOWN_EVENT_TYPE'
   | 'INVALID_EVENT'
   | 'OVERSIZED_MESSAGE'
+  | 'NO_CORRELATION'
   | 'INVALID_COMMAND';
 
 /** A message that breaks a contract: never retried, dead-lettered or answered with this code. */

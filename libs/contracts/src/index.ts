@@ -5,3 +5,4 @@ export * from './subjects';
 export * from './validation';
 export * from './commands';
 export * from './commands/parse-command';
+export * from './flows';

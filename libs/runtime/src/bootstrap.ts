@@ -17,7 +17,8 @@ export async function bootstrapService(module: Type | DynamicModule, http: { hos
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  const events = app.connectMicroservice({ strategy: app.get(JetStreamEventServer) }, { inheritAppConfig: false });
+  // Deferred, so the filter below is registered before the handlers are bound.
+  const events = app.connectMicroservice({ strategy: app.get(JetStreamEventServer) }, { inheritAppConfig: false, deferInitialization: true });
   events.useGlobalFilters(new RethrowToTransport());
   await app.startAllMicroservices();
   await app.listen(http.port, http.host);

@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { collectDefaultMetrics, register } from 'prom-client';
 
 let defaultsCollected = false;
@@ -12,8 +13,9 @@ export class MetricsController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', register.contentType)
-  metrics(): Promise<string> {
+  async metrics(@Res({ passthrough: true }) res: Response): Promise<string> {
+    // Read per request: a service may switch the registry to OpenMetrics (for exemplars) at start.
+    res.setHeader('Content-Type', register.contentType);
     return register.metrics();
   }
 }

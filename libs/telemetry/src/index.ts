@@ -5,6 +5,7 @@ export type { HeaderCarrier, IncomingSpanOptions, LoggerOptions, MessagingSpanAt
 export {
   activeTraceId,
   captureTraceContext,
+  seededTraceContext,
   withTraceContext,
   injectTraceContext,
   withBusinessSpan,

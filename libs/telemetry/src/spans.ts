@@ -126,14 +126,14 @@ function extractParent(active: Context, headers: HeaderCarrier | undefined): { p
  * into one trace. The synthetic parent exists in no backend, so it is not linked.
  */
 function seededParent(active: Context, seed: string): { parent: Context; remote?: SpanContext } {
-  const hash = (prefix: string) => createHash('sha256').update(`${prefix}/${seed}`).digest('hex');
-  const spanContext: SpanContext = {
-    traceId: hash('flowscope-trace').slice(0, 32),
-    spanId: hash('flowscope-span').slice(0, 16),
-    traceFlags: TraceFlags.SAMPLED,
-    isRemote: true,
-  };
+  const spanContext: SpanContext = { ...seededTraceContext(seed), traceFlags: TraceFlags.SAMPLED, isRemote: true };
   return { parent: trace.setSpanContext(active, spanContext) };
+}
+
+/** The trace id (and synthetic parent span id) that messages without trace context get for `seed`. */
+export function seededTraceContext(seed: string): { traceId: string; spanId: string } {
+  const hash = (prefix: string) => createHash('sha256').update(`${prefix}/${seed}`).digest('hex');
+  return { traceId: hash('flowscope-trace').slice(0, 32), spanId: hash('flowscope-span').slice(0, 16) };
 }
 
 function startSpan(name: string, options: SpanOptions, parent: Context): Span {

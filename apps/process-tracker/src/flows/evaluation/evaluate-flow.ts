@@ -1,0 +1,77 @@
+import type { FlowDefinition, FlowStatus, StepStatus } from '@flowscope/contracts';
+
+/** An event as the evaluation needs it: its type and when it happened (ISO time). */
+export interface SeenEvent {
+  type: string;
+  at: string;
+}
+
+export interface StepView {
+  name: string;
+  status: StepStatus;
+  /** When the step reached its status (the earliest event that decided it). */
+  at?: string;
+}
+
+export interface FlowEvaluation {
+  status: FlowStatus;
+  steps: StepView[];
+  /** When the flow first reached the terminal status it has; undefined while not terminal. */
+  endedAt?: string;
+}
+
+export const TERMINAL: ReadonlySet<FlowStatus> = new Set(['completed', 'failed', 'compensated']);
+
+/**
+ * The status of a flow instance: a pure function of the set of distinct events seen and the clock
+ * (for `stalled`), never of their arrival order (ARCHITECTURE.md "Flow definitions").
+ */
+export function evaluateFlow(def: FlowDefinition, events: readonly SeenEvent[], now: Date, timeoutMs = def.timeoutMs): FlowEvaluation {
+  const firstAt = earliestByType(events);
+  const steps = stepsOf(def, firstAt);
+  const status = statusOf(def, steps);
+  if (TERMINAL.has(status)) return { status, steps, endedAt: reachedAt(def, firstAt, status) };
+  const start = [...firstAt.values()].sort()[0];
+  const stalled = start !== undefined && now.getTime() - Date.parse(start) > timeoutMs;
+  return { status: stalled ? 'stalled' : status, steps };
+}
+
+function earliestByType(events: readonly SeenEvent[]): Map<string, string> {
+  const firstAt = new Map<string, string>();
+  for (const e of events) if (!firstAt.has(e.type) || e.at < firstAt.get(e.type)!) firstAt.set(e.type, e.at);
+  return firstAt;
+}
+
+function stepsOf(def: FlowDefinition, firstAt: Map<string, string>): StepView[] {
+  const earliest = (types: readonly string[] | undefined) =>
+    (types ?? []).map((t) => firstAt.get(t)).filter((t): t is string => t !== undefined).sort()[0];
+  return def.steps.map((step) => {
+    const done = earliest(step.done);
+    const failed = earliest(step.failed);
+    const compensated = done ? earliest(step.compensatedBy) : undefined;
+    if (failed) return { name: step.name, status: 'failed', at: failed };
+    if (compensated) return { name: step.name, status: 'compensated', at: compensated };
+    if (done) return { name: step.name, status: 'done', at: done };
+    return { name: step.name, status: 'pending' };
+  });
+}
+
+function statusOf(def: FlowDefinition, steps: StepView[]): FlowStatus {
+  if (!steps.some((s) => s.status === 'failed')) {
+    const finished = steps.every((s, i) => def.steps[i].optional || s.status === 'done' || s.status === 'compensated');
+    return finished ? 'completed' : 'running';
+  }
+  // Done steps that can be compensated: none means nothing to undo (failed).
+  const compensable = steps.filter((s, i) => (s.status === 'done' || s.status === 'compensated') && def.steps[i].compensatedBy?.length);
+  if (compensable.length === 0) return 'failed';
+  return compensable.every((s) => s.status === 'compensated') ? 'compensated' : 'compensating';
+}
+
+/** The earliest event time from which the events seen so far already gave `status`. */
+function reachedAt(def: FlowDefinition, firstAt: Map<string, string>, status: FlowStatus): string | undefined {
+  const times = [...new Set(firstAt.values())].sort();
+  return times.find((t) => {
+    const prefix = new Map([...firstAt].filter(([, at]) => at <= t));
+    return statusOf(def, stepsOf(def, prefix)) === status;
+  });
+}

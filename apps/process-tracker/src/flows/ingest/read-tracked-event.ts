@@ -1,0 +1,51 @@
+import { ContractError, eventSchemas, isEventType, readEnvelope, validate, type FlowDefinition, type FlowStyle } from '@flowscope/contracts';
+import { seededTraceContext } from '@flowscope/telemetry';
+import type { JsMsg } from 'nats';
+import { correlationKey, type DefinitionRegistry } from '../definitions/definition-registry';
+import type { TrackedEvent } from '../flow-instance';
+
+/** A message turned into what flows need: the event, and the instances (definition, key) it belongs to. */
+export interface Routed {
+  event: TrackedEvent;
+  style?: FlowStyle;
+  targets: { def: FlowDefinition; key: string }[];
+}
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
+
+/** Reads and routes one message, or throws a ContractError saying why the tracker refuses it. */
+export function readTrackedEvent(msg: JsMsg, registry: DefinitionRegistry): Routed {
+  const raw = readEnvelope({
+    subject: msg.subject,
+    body: msg.data,
+    msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
+    streamSequence: msg.info.streamSequence,
+    receivedAt: new Date(msg.info.timestampNanos / 1e6),
+  });
+  const defs = registry.forType(raw.type);
+  if (defs.length === 0) throw new ContractError('UNKNOWN_EVENT_TYPE', `no flow definition has event type '${raw.type}'`);
+  // Types of the shared contracts are held to their schema; others only need a correlation value.
+  const data = isEventType(raw.type) ? validate(eventSchemas[raw.type], raw.data, 'INVALID_EVENT', raw.type) : raw.data;
+  const targets = defs.flatMap((def) => {
+    const key = correlationKey(def, data);
+    return key ? [{ def, key }] : [];
+  });
+  if (targets.length === 0) {
+    const paths = defs.map((d) => d.correlation).join(', ');
+    throw new ContractError('NO_CORRELATION', `event ${raw.type} has no usable correlation value at ${paths}`);
+  }
+  const style = (data as { style?: unknown }).style;
+  const trace = traceOf(msg, raw.correlationid ?? targets[0].key);
+  return {
+    event: { id: raw.id, type: raw.type, at: raw.time, ...trace },
+    ...(style === 'orchestration' || style === 'choreography' ? { style } : {}),
+    targets,
+  };
+}
+
+/** The producer's trace context, or the one services derive for events published without any. */
+function traceOf(msg: JsMsg, seed: string): { traceId: string; spanId: string } {
+  const header = msg.headers?.keys().find((k) => k.toLowerCase() === 'traceparent');
+  const match = header ? TRACEPARENT.exec(msg.headers!.get(header)) : null;
+  return match ? { traceId: match[1], spanId: match[2] } : seededTraceContext(seed);
+}

@@ -1,0 +1,116 @@
+import type { FlowDefinition, FlowStyle } from '@flowscope/contracts';
+import { NatsClient } from '@flowscope/messaging';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { KV, KvEntry, QueuedIterator } from 'nats';
+import { instanceKey, recordEvents, type FlowInstance, type TrackedEvent } from '../flow-instance';
+
+interface Versioned {
+  instance: FlowInstance;
+  revision: number;
+}
+
+/** A write that changed an instance: what it was, and what it is now. */
+export interface FlowChange {
+  before?: FlowInstance;
+  after: FlowInstance;
+}
+
+const MAX_CAS_ATTEMPTS = 50;
+
+/**
+ * Flow instances in the KV bucket `flows`, and a live copy of all of them in memory. Writes use
+ * optimistic concurrency on the KV revision, so several tracker replicas never lose an update; the
+ * copy follows every replica's writes through a KV watch, so each one answers the API for all flows.
+ */
+@Injectable()
+export class FlowStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('FlowStore');
+  private readonly flows = new Map<string, Versioned>();
+  private kv!: KV;
+  private watcher?: QueuedIterator<KvEntry>;
+  private ready!: Promise<void>;
+
+  constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
+
+  async onModuleInit(): Promise<void> {
+    this.kv = await this.nats.js.views.kv('flows', { history: 1 });
+    this.watcher = await this.kv.watch();
+    let markReady!: () => void;
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    void this.follow(this.watcher, markReady);
+    // An empty bucket delivers nothing to a watcher: nothing to wait for.
+    if ((await this.kv.status()).values === 0) markReady();
+    await this.ready;
+  }
+
+  onApplicationShutdown(): void {
+    this.watcher?.stop();
+  }
+
+  get(definition: string, key: string): FlowInstance | undefined {
+    return this.flows.get(instanceKey(definition, key))?.instance;
+  }
+
+  *all(): IterableIterator<FlowInstance> {
+    for (const { instance } of this.flows.values()) yield instance;
+  }
+
+  get size(): number {
+    return this.flows.size;
+  }
+
+  /** Adds events to a flow, durably (the promise resolves once KV has it). */
+  record(def: FlowDefinition, key: string, events: TrackedEvent[], style: FlowStyle | undefined, now: Date): Promise<FlowChange | undefined> {
+    return this.change(instanceKey(def.name, key), (current) => recordEvents(current, def, key, events, style, now));
+  }
+
+  /**
+   * Writes `change(current)` against the revision it was computed from; on a conflict (another
+   * replica wrote first) re-reads and tries again. `change` returning undefined writes nothing.
+   */
+  async change(kvKey: string, change: (current?: FlowInstance) => FlowInstance | undefined): Promise<FlowChange | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = this.flows.get(kvKey);
+      const after = change(current?.instance);
+      if (!after) return undefined;
+      try {
+        const body = JSON.stringify(after);
+        const revision = current ? await this.kv.update(kvKey, body, current.revision) : await this.kv.create(kvKey, body);
+        this.remember(kvKey, after, revision);
+        return { before: current?.instance, after };
+      } catch (error) {
+        if (attempt >= MAX_CAS_ATTEMPTS || !isConflict(error)) throw error;
+        await this.refresh(kvKey);
+      }
+    }
+  }
+
+  private async refresh(kvKey: string): Promise<void> {
+    const entry = await this.kv.get(kvKey);
+    if (entry && entry.operation === 'PUT') this.remember(kvKey, entry.json<FlowInstance>(), entry.revision);
+  }
+
+  private remember(kvKey: string, instance: FlowInstance, revision: number): void {
+    const known = this.flows.get(kvKey);
+    if (!known || known.revision < revision) this.flows.set(kvKey, { instance, revision });
+  }
+
+  private async follow(watcher: QueuedIterator<KvEntry>, markReady: () => void): Promise<void> {
+    try {
+      for await (const entry of watcher) {
+        if (entry.operation === 'PUT') this.remember(entry.key, entry.json<FlowInstance>(), entry.revision);
+        else this.flows.delete(entry.key);
+        if (entry.delta === 0) markReady();
+      }
+    } catch (error) {
+      this.logger.error(`KV watch of flows ended: ${String(error)}`);
+    } finally {
+      markReady();
+    }
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
+  return /wrong last sequence|key exists|10071/i.test(text);
+}

@@ -1,0 +1,28 @@
+import { ServiceModule } from '@flowscope/runtime';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TRACKER_CONFIG, type TrackerConfig } from './config';
+import { FlowsController } from './flows/api/flows.controller';
+import { DefinitionRegistry } from './flows/definitions/definition-registry';
+import { EventIngestor } from './flows/ingest/event-ingestor';
+import { FlowOutputs } from './flows/outputs/flow-outputs';
+import { StallSweeper } from './flows/outputs/stall-sweeper';
+import { FlowStore } from './flows/store/flow-store';
+
+@Module({})
+export class TrackerModule {
+  static forRoot(config: TrackerConfig, registry: DefinitionRegistry): DynamicModule {
+    return {
+      module: TrackerModule,
+      imports: [ServiceModule.forRoot({ service: 'process-tracker', natsUrl: config.NATS_URL })],
+      controllers: [FlowsController],
+      providers: [
+        { provide: TRACKER_CONFIG, useValue: config },
+        { provide: DefinitionRegistry, useValue: registry },
+        FlowStore,
+        FlowOutputs,
+        EventIngestor,
+        StallSweeper,
+      ],
+    };
+  }
+}
