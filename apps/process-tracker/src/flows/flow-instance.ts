@@ -8,6 +8,8 @@ export interface TrackedEvent {
   at: string;
   traceId?: string;
   spanId?: string;
+  /** Stream sequence of the message that brought it: tells a redelivery from a duplicate publication. */
+  seq?: number;
 }
 
 /** A flow instance as stored in the KV bucket `flows` under `<definition>.<key>`. */
@@ -17,6 +19,8 @@ export interface FlowInstance {
   style: FlowStyle;
   events: TrackedEvent[];
   duplicates: number;
+  /** Stream sequences of the duplicates counted, so a redelivered duplicate is not counted twice. */
+  duplicateSeqs?: number[];
   /** Status as of the last write; reads re-evaluate it against the clock. */
   status: FlowStatus;
   startedAt: string;
@@ -47,11 +51,18 @@ export const instanceKey = (definition: string, key: string) => `${definition}.$
 /** Adds events to an instance (creating it); an event id seen before only counts as a duplicate. */
 export function recordEvents(current: FlowInstance | undefined, def: FlowDefinition, key: string, events: TrackedEvent[], style: FlowStyle | undefined, now: Date): FlowInstance {
   const seen = new Set(current?.events.map((e) => e.id));
+  // A message redelivered after a crash (persisted, not yet acked) has a sequence we already hold.
+  const applied = new Set([...(current?.events ?? []).map((e) => e.seq), ...(current?.duplicateSeqs ?? [])]);
+  const duplicateSeqs = [...(current?.duplicateSeqs ?? [])];
   let duplicates = current?.duplicates ?? 0;
   const all = [...(current?.events ?? [])];
   for (const event of events) {
-    if (seen.has(event.id)) duplicates++;
-    else {
+    if (event.seq !== undefined && applied.has(event.seq)) continue;
+    if (event.seq !== undefined) applied.add(event.seq);
+    if (seen.has(event.id)) {
+      duplicates++;
+      if (event.seq !== undefined) duplicateSeqs.push(event.seq);
+    } else {
       seen.add(event.id);
       all.push(event);
     }
@@ -65,6 +76,7 @@ export function recordEvents(current: FlowInstance | undefined, def: FlowDefinit
     style: current?.style === 'orchestration' || style === 'orchestration' ? 'orchestration' : 'choreography',
     events: all,
     duplicates,
+    ...(duplicateSeqs.length ? { duplicateSeqs } : {}),
     status: evaluation.status,
     startedAt: all[0].at,
     ...(evaluation.endedAt ? { endedAt: evaluation.endedAt } : {}),

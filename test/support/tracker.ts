@@ -1,0 +1,86 @@
+// Helpers for the process tracker's e2e tests: generated flows, a tracker process of one's own,
+// and reading every flow back through the API.
+import { buildEvent, type EventData, type EventType } from '@flowscope/contracts';
+import { httpJson, waitFor } from '../../deploy/launch/probe';
+import { AppProcess } from '../../deploy/launch/apps';
+import { freePort } from '../../deploy/launch/ports';
+import type { JetStreamManager } from 'nats';
+
+export const SCENARIOS: Record<string, EventType[]> = {
+  completed: ['order.placed', 'payment.authorized', 'stock.reserved', 'shipment.scheduled', 'order.completed', 'customer.notified'],
+  failed: ['order.placed', 'payment.declined', 'order.cancelled', 'customer.notified'],
+  compensatedStock: ['order.placed', 'payment.authorized', 'stock.unavailable', 'payment.refunded', 'order.cancelled', 'customer.notified'],
+  compensatedShipment: ['order.placed', 'payment.authorized', 'stock.reserved', 'shipment.failed', 'stock.released', 'payment.refunded', 'order.cancelled', 'customer.notified'],
+  stuck: ['order.placed', 'payment.authorized'],
+};
+
+/** The data an event of `type` needs for order `orderId` (minimal, valid). */
+export function dataFor(type: EventType, orderId: string): EventData<EventType> {
+  if (type === 'order.placed') return { orderId, customerId: 'c-gen', items: [{ sku: 'GEN-1', qty: 1, unitPrice: 1 }], total: 1, currency: 'EUR' };
+  if (type === 'customer.notified') return { orderId, channel: 'email', template: 'order-completed' };
+  return { orderId };
+}
+
+/** The CloudEvents of one scenario for `orderId`, one second apart from `start`. */
+export function flowEvents(orderId: string, types: EventType[], start: number) {
+  return types.map((type, i) => buildEvent(type, dataFor(type, orderId), { source: 'test', time: new Date(start + i * 1000) }));
+}
+
+/** Fisher–Yates with a seeded generator, so a failing run can be replayed. */
+export function shuffle<T>(items: T[], seed = 42): T[] {
+  const out = [...items];
+  let s = seed;
+  const next = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** A tracker process of the test's own (its port, its env), on the system's NATS. */
+export async function startTracker(natsUrl: string, env: NodeJS.ProcessEnv = {}): Promise<AppProcess> {
+  const tracker = new AppProcess('process-tracker', { natsUrl, httpPort: await freePort(), env: { LOG_LEVEL: 'warn', ...env } });
+  await tracker.start();
+  return tracker;
+}
+
+export interface FlowBody {
+  key: string;
+  status: string;
+  style: string;
+  duplicates: number;
+  events: { id: string; type: string; traceId: string | null }[];
+  steps: { name: string; status: string; at?: string }[];
+  traceIds: string[];
+  durationMs: number | null;
+}
+
+export async function getFlow(tracker: AppProcess, key: string, definition = 'order-fulfillment') {
+  return httpJson<FlowBody>(`${tracker.url}/flows/${definition}/${key}`);
+}
+
+/** Every flow of a definition, through the paged list. */
+export async function allFlows(tracker: AppProcess, definition = 'order-fulfillment'): Promise<FlowBody[]> {
+  const out: FlowBody[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = `definition=${definition}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`;
+    const page = await httpJson<{ items: FlowBody[]; next: string | null }>(`${tracker.url}/flows?${query}`);
+    if (page.status !== 200) throw new Error(`GET /flows?${query}: ${page.status} ${JSON.stringify(page.body)}`);
+    out.push(...page.body.items);
+    cursor = page.body.next;
+  } while (cursor);
+  return out;
+}
+
+/** The tracker's durable consumer has taken and acknowledged everything in EVENTS. */
+export function waitForTrackerDrained(jsm: JetStreamManager, timeoutMs: number): Promise<true> {
+  return waitFor(
+    async () => {
+      const info = await jsm.consumers.info('EVENTS', 'process-tracker');
+      return (info.num_pending === 0 && info.num_ack_pending === 0) || undefined;
+    },
+    { timeoutMs, intervalMs: 250, what: 'the tracker to acknowledge every event' },
+  );
+}
