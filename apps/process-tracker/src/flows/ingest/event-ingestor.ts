@@ -30,7 +30,8 @@ interface Group {
 export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EventIngestor');
   private messages?: ConsumerMessages;
-  private loop?: Promise<void>;
+  private readonly buffer: JsMsg[] = [];
+  private draining?: Promise<void>;
 
   constructor(
     @Inject(NatsClient) private readonly nats: NatsClient,
@@ -47,26 +48,27 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
     if (existing) await this.nats.jsm.consumers.update(EVENTS_STREAM, TRACKER_DURABLE, config);
     else await this.nats.jsm.consumers.add(EVENTS_STREAM, config).catch(() => undefined); // a replica may win the race
     const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, TRACKER_DURABLE);
-    this.messages = await consumer.consume({ max_messages: this.config.TRACKER_BATCH_SIZE * 2 });
-    this.loop = this.run(this.messages);
+    this.messages = await consumer.consume({ max_messages: this.config.TRACKER_BATCH_SIZE * 2, callback: (msg) => this.enqueue(msg) });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.messages?.close();
-    await this.loop;
+    await this.draining;
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    let batch: JsMsg[] = [];
-    for await (const msg of messages) {
-      batch.push(msg);
-      // getPending() counts the message being handled too: above 1, more are already buffered.
-      if (batch.length < this.config.TRACKER_BATCH_SIZE && messages.getPending() > 1) continue;
+  /** Batches form by themselves: what arrives while a batch is being persisted is the next batch. */
+  private enqueue(msg: JsMsg): void {
+    this.buffer.push(msg);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.config.TRACKER_BATCH_SIZE);
       await this.process(batch).catch((error: unknown) => {
         this.logger.error(`batch failed, redelivering: ${String(error)}`);
         for (const m of batch) m.nak(1000);
       });
-      batch = [];
     }
   }
 
