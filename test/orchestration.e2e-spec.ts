@@ -6,6 +6,7 @@ import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import { eventCountsOf, eventTypesOf, orderTrace, placeOrder, waitForOutcome, waitForQuiet } from './support/flow';
 import { otlpAttr, otlpSpanKind } from './support/jaeger-otlp-api';
 import { natsReq } from './support/nats-cli';
+import { getFlow } from './support/tracker';
 
 const MAX_ATTEMPTS = 6;
 const SERVED_BY: Record<string, string> = { payment: 'payments', stock: 'seller', shipment: 'logistics', customer: 'notification' };
@@ -37,22 +38,24 @@ interface SagaView {
 const sagaOf = async (orderId: string) => (await sagas.get(orderId))?.json<SagaView>();
 
 const scenarios = [
-  { name: 'happy path', order: { customerId: 'c-ok', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.customer.notify'] },
-  { name: 'payment declined', order: { customerId: 'decline-2', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.customer.notify'] },
+  { name: 'happy path', flow: 'completed', order: { customerId: 'c-ok', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.customer.notify'] },
+  { name: 'payment declined', flow: 'failed', order: { customerId: 'decline-2', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.customer.notify'] },
   {
     name: 'out of stock',
+    flow: 'compensated',
     order: { customerId: 'c-oos', items: [{ sku: 'OOS-CHAIR', qty: 1, unitPrice: 80 }] },
     commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.payment.refund', 'cmd.customer.notify'],
   },
   {
     name: 'shipping failed',
+    flow: 'compensated',
     order: { customerId: 'c-aq', items: [book], destination: 'AQ' },
     commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify'],
   },
 ];
 
 describe('orchestration', () => {
-  it.each(scenarios)('$name: the same outcome and the same events as choreography, a CLIENT/SERVER pair per command', async ({ order, commands }) => {
+  it.each(scenarios)('$name: the same outcome and the same events as choreography, a CLIENT/SERVER pair per command', async ({ order, commands, flow }) => {
     const choreographed = await placeOrder(system, { ...order, style: 'choreography' });
     const orchestrated = await placeOrder(system, { ...order, style: 'orchestration' });
     const [c, o] = await Promise.all([waitForOutcome(system, choreographed), waitForOutcome(system, orchestrated)]);
@@ -75,6 +78,24 @@ describe('orchestration', () => {
       expect(otlpAttr(client, 'flowscope.saga.compensating')).toBe(compensating);
       expect(otlpAttr(server!, 'flowscope.saga.compensating')).toBe(compensating);
       expect(otlpAttr(client, 'flowscope.flow.style')).toBe('orchestration');
+    }
+
+    // The process tracker rebuilt both flows from their events alone, and its flow span joined the trace.
+    for (const [orderId, style] of [[choreographed, 'choreography'], [orchestrated, 'orchestration']] as const) {
+      const tracked = await waitFor(async () => {
+        const res = await getFlow(system.app('process-tracker'), orderId);
+        return res.status === 200 && res.body.status === flow && res.body.steps.at(-1)?.status === 'done' ? res.body : undefined;
+      }, { timeoutMs: 20_000, what: `the tracker to see ${orderId} ${flow}` });
+      expect(tracked.style).toBe(style);
+      expect(tracked.durationMs).toBeGreaterThan(0);
+      expect(tracked.events.map((e) => e.type).sort()).toEqual(await eventTypesOf(jsm, orderId));
+      const trace = await orderTrace(system, orderId, [`process-tracker: flow order-fulfillment`]);
+      expect(tracked.traceIds).toEqual([trace[0].traceId]);
+      const flowSpan = trace.find((s) => s.name === 'flow order-fulfillment')!;
+      expect(otlpAttr(flowSpan, 'flowscope.flow.status')).toBe(flow);
+      // One span event per step decided by the time the flow ended.
+      const decided = tracked.steps.filter((st) => st.at && st.at <= tracked.endedAt!).map((st) => `${st.name} ${st.status}`);
+      expect(flowSpan.events?.map((e) => e.name).sort()).toEqual(decided.sort());
     }
   }, 90_000);
 

@@ -54,6 +54,7 @@ export interface FlowBody {
   steps: { name: string; status: string; at?: string }[];
   traceIds: string[];
   durationMs: number | null;
+  endedAt: string | null;
 }
 
 export async function getFlow(tracker: AppProcess, key: string, definition = 'order-fulfillment') {
