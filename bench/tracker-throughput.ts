@@ -1,0 +1,133 @@
+// Benchmark (not a test): how fast one process tracker ingests, persists and acks events, against a
+// plain nats.js durable consumer draining the same stream in the same run; its memory with 100,000
+// flows in progress; and the lag from publish to a visible status. `npm run bench:tracker`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AckPolicy, connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { REPO_ROOT } from '../deploy/launch/binaries';
+import { startNatsServer } from '../deploy/launch/nats-server';
+import { httpJson, waitFor } from '../deploy/launch/probe';
+import { ensureStreams } from '../libs/messaging/src/streams';
+import { flowEvents, SCENARIOS, startTracker } from '../test/support/tracker';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 60_000);
+const IN_PROGRESS_FLOWS = Number(process.env.BENCH_FLOWS ?? 100_000);
+const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 2000);
+const say = (line: string) => process.stdout.write(`[bench:tracker] ${line}\n`);
+
+async function publish(js: JetStreamClient, messages: { type: string }[], label: string): Promise<void> {
+  for (let i = 0; i < messages.length; i += 1000) {
+    await Promise.all(messages.slice(i, i + 1000).map((m) => js.publish(m.type, JSON.stringify(m))));
+    if ((i / 1000) % 10 === 0) say(`${label}: published ${Math.min(i + 1000, messages.length)}/${messages.length}`);
+  }
+}
+
+/** Events per second at which a plain durable consumer (consume, ack each) drains the stream. */
+async function baseline(nc: NatsConnection, jsm: JetStreamManager, total: number): Promise<number> {
+  await jsm.consumers.add('EVENTS', { durable_name: 'bench-baseline', ack_policy: AckPolicy.Explicit, max_ack_pending: 20_000 });
+  const messages = await (await nc.jetstream().consumers.get('EVENTS', 'bench-baseline')).consume({ max_messages: 1000 });
+  const started = performance.now();
+  let seen = 0;
+  for await (const m of messages) {
+    m.ack();
+    if (++seen >= total) break;
+  }
+  await messages.close();
+  await waitFor(async () => (await jsm.consumers.info('EVENTS', 'bench-baseline')).num_ack_pending === 0 || undefined, { timeoutMs: 60_000, what: 'baseline acks' });
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** Events per second from the tracker's first ack to its last one. */
+async function trackerRate(jsm: JetStreamManager, total: number): Promise<number> {
+  const first = await waitFor(async () => ((await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq > 0 ? performance.now() : undefined), { timeoutMs: 60_000, intervalMs: 20, what: 'the first ack' });
+  const last = await waitFor(async () => {
+    const info = await jsm.consumers.info('EVENTS', 'process-tracker');
+    return info.num_pending === 0 && info.num_ack_pending === 0 ? performance.now() : undefined;
+  }, { timeoutMs: 600_000, intervalMs: 20, what: `the tracker to ack ${total} events` });
+  return total / ((last - first) / 1000);
+}
+
+async function rssBytes(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`);
+  return Number(/^process_resident_memory_bytes (\d+)/m.exec(await res.text())?.[1] ?? NaN);
+}
+
+/** Publish → `flow.running` on NATS (the tracker has persisted the new flow), for fresh orders. */
+async function lag(nc: NatsConnection, js: JetStreamClient): Promise<{ p50: number; p99: number }> {
+  const sentAt = new Map<string, number>();
+  const lags: number[] = [];
+  const sub = nc.subscribe('flow.running', { callback: (_e, m) => {
+    const key = m.json<{ key: string }>().key;
+    const t = sentAt.get(key);
+    if (t !== undefined) lags.push(performance.now() - t);
+  } });
+  for (let i = 0; i < LAG_SAMPLES; i++) {
+    const [event] = flowEvents(`lag-${i}`, ['order.placed'], Date.now());
+    sentAt.set(`lag-${i}`, performance.now());
+    await js.publish(event.type, JSON.stringify(event));
+    if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20)); // about 500 flows a second, not saturation
+  }
+  await waitFor(() => lags.length >= LAG_SAMPLES || undefined, { timeoutMs: 60_000, what: 'every lag sample' });
+  sub.unsubscribe();
+  lags.sort((a, b) => a - b);
+  return { p50: lags[Math.floor(lags.length * 0.5)], p99: lags[Math.floor(lags.length * 0.99)] };
+}
+
+async function main(): Promise<void> {
+  const nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  const js = nc.jetstream();
+  const jsm = await nc.jetstreamManager();
+  await ensureStreams(jsm);
+  try {
+    const names = Object.keys(SCENARIOS);
+    const events = [];
+    for (let i = 0; events.length < EVENTS; i++) events.push(...flowEvents(`b-${i}`, SCENARIOS[names[i % names.length]], Date.now() + i));
+    await publish(js, events.slice(0, EVENTS), 'burst');
+    say('draining with a plain nats.js durable consumer...');
+    const plain = await baseline(nc, jsm, EVENTS);
+    say(`plain consumer: ${plain.toFixed(0)} events/s; starting the tracker...`);
+    const tracker = await startTracker(nats.url, { FLOW_TIMEOUT_MS: '3600000' });
+    const ingest = await trackerRate(jsm, EVENTS);
+    say(`tracker: ${ingest.toFixed(0)} events/s`);
+    const placed = Array.from({ length: IN_PROGRESS_FLOWS }, (_, i) => flowEvents(`open-${i}`, ['order.placed'], Date.now())[0]);
+    await publish(js, placed, 'in-progress flows');
+    await waitFor(async () => { const i = await jsm.consumers.info('EVENTS', 'process-tracker'); return (i.num_pending === 0 && i.num_ack_pending === 0) || undefined; }, { timeoutMs: 600_000, intervalMs: 200, what: 'the in-progress flows' });
+    const inProgress = (await httpJson<{ items: unknown[] }>(`${tracker.url}/flows?status=running&limit=1`)).status;
+    const rss = await rssBytes(tracker.url);
+    say(`RSS with ${IN_PROGRESS_FLOWS} flows in progress: ${(rss / 2 ** 20).toFixed(0)} MiB (GET /flows ${inProgress})`);
+    const latency = await lag(nc, js);
+    await tracker.stop();
+    const result = {
+      machine: `${process.platform} ${process.arch}, ${os.cpus().length} cores, node ${process.version}`,
+      events: EVENTS,
+      plainConsumerEventsPerSecond: Math.round(plain),
+      trackerEventsPerSecond: Math.round(ingest),
+      ratio: Number((ingest / plain).toFixed(3)),
+      rssMiBWithFlowsInProgress: { flows: IN_PROGRESS_FLOWS, rssMiB: Math.round(rss / 2 ** 20) },
+      lagPublishToStatusMs: { samples: LAG_SAMPLES, p50: Number(latency.p50.toFixed(1)), p99: Number(latency.p99.toFixed(1)) },
+      at: new Date().toISOString(),
+    };
+    console.table({
+      'plain consumer (events/s)': result.plainConsumerEventsPerSecond,
+      'tracker (events/s)': result.trackerEventsPerSecond,
+      'ratio tracker/plain': result.ratio,
+      [`RSS, ${IN_PROGRESS_FLOWS} flows in progress (MiB)`]: result.rssMiBWithFlowsInProgress.rssMiB,
+      'lag publish→status p50 (ms)': result.lagPublishToStatusMs.p50,
+      'lag publish→status p99 (ms)': result.lagPublishToStatusMs.p99,
+    });
+    const out = path.join(REPO_ROOT, 'bench', 'results', 'tracker-throughput.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    say(`written to ${path.relative(process.cwd(), out)}`);
+  } finally {
+    await nc.close();
+    await nats.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
