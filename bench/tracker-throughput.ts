@@ -31,9 +31,8 @@ async function baseline(nc: NatsConnection, jsm: JetStreamManager, total: number
   let seen = 0;
   for await (const m of messages) {
     m.ack();
-    if (++seen >= total) break;
+    if (++seen >= total) break; // leaving the loop stops the consumer (a close() after it never resolves)
   }
-  await messages.close();
   await waitFor(async () => (await jsm.consumers.info('EVENTS', 'bench-baseline')).num_ack_pending === 0 || undefined, { timeoutMs: 60_000, what: 'baseline acks' });
   return total / ((performance.now() - started) / 1000);
 }
@@ -88,8 +87,11 @@ async function main(): Promise<void> {
     say('draining with a plain nats.js durable consumer...');
     const plain = await baseline(nc, jsm, EVENTS);
     say(`plain consumer: ${plain.toFixed(0)} events/s; starting the tracker...`);
-    const tracker = await startTracker(nats.url, { FLOW_TIMEOUT_MS: '3600000' });
-    const ingest = await trackerRate(jsm, EVENTS);
+    // Watch from before the start: the tracker consumes as soon as it boots, before it reports healthy.
+    const measuring = trackerRate(jsm, EVENTS);
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const tracker = await startTracker(nats.url, { FLOW_TIMEOUT_MS: '3600000' }, profile);
+    const ingest = await measuring;
     say(`tracker: ${ingest.toFixed(0)} events/s`);
     const placed = Array.from({ length: IN_PROGRESS_FLOWS }, (_, i) => flowEvents(`open-${i}`, ['order.placed'], Date.now())[0]);
     await publish(js, placed, 'in-progress flows');

@@ -19,6 +19,8 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   logDir?: string;
   startTimeoutMs?: number;
+  /** Extra node options, e.g. `--cpu-prof` for a benchmark's profile. */
+  nodeArgs?: string[];
 }
 
 /** A service running as a real process from `dist/`, as `npm start` and the e2e suite run it. */
@@ -43,7 +45,7 @@ export class AppProcess {
     const register = path.join(REPO_ROOT, 'dist', 'libs', 'telemetry', 'src', 'register.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
     const { natsUrl, httpPort, otlpUrl } = this.options;
-    const proc = ManagedProcess.spawn(process.execPath, ['--enable-source-maps', '--require', register, main], {
+    const proc = ManagedProcess.spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--enable-source-maps', '--require', register, main], {
       name: this.name,
       cwd: REPO_ROOT,
       logDir: this.options.logDir,

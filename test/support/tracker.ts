@@ -39,8 +39,8 @@ export function shuffle<T>(items: T[], seed = 42): T[] {
 }
 
 /** A tracker process of the test's own (its port, its env), on the system's NATS. */
-export async function startTracker(natsUrl: string, env: NodeJS.ProcessEnv = {}): Promise<AppProcess> {
-  const tracker = new AppProcess('process-tracker', { natsUrl, httpPort: await freePort(), env: { LOG_LEVEL: 'warn', ...env } });
+export async function startTracker(natsUrl: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<AppProcess> {
+  const tracker = new AppProcess('process-tracker', { natsUrl, httpPort: await freePort(), env: { LOG_LEVEL: 'warn', ...env }, nodeArgs });
   await tracker.start();
   return tracker;
 }

@@ -98,8 +98,10 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
   private async follow(watcher: QueuedIterator<KvEntry>, markReady: () => void): Promise<void> {
     try {
       for await (const entry of watcher) {
-        if (entry.operation === 'PUT') this.remember(entry.key, entry.json<FlowInstance>(), entry.revision);
-        else this.flows.delete(entry.key);
+        // Most entries are this replica's own writes coming back: skip the parse when we hold them.
+        const known = this.flows.get(entry.key);
+        if (entry.operation === 'PUT' && (!known || known.revision < entry.revision)) this.remember(entry.key, entry.json<FlowInstance>(), entry.revision);
+        else if (entry.operation !== 'PUT') this.flows.delete(entry.key);
         if (entry.delta === 0) markReady();
       }
     } catch (error) {
