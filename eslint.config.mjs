@@ -12,11 +12,8 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/unbound-method': 'off',
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/apps/*', '../../apps/*', '../../../apps/*'], message: 'apps never import apps' }] },
-      ],
     },
+  },
   },
   {
     files: ['libs/contracts/**/*.ts'],
