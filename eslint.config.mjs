@@ -14,7 +14,7 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
-  },
+  // Apps never import apps: test/architecture/boundaries.spec.ts resolves every import and checks it.
   {
     files: ['libs/contracts/**/*.ts'],
     rules: {
