@@ -16,6 +16,8 @@ import { otlpAttr, otlpSpanKind, type OtlpResolvedSpan } from './support/jaeger-
 import { natsPub } from './support/nats-cli';
 
 const SERVICES = ['orders', 'payments', 'seller', 'logistics', 'notification'];
+/** The trace also holds the process tracker's `flow order-fulfillment` span. */
+const TRACED = [...SERVICES, 'process-tracker'];
 const book = { sku: 'BOOK-1', qty: 2, unitPrice: 12.5 };
 
 let system: FlowscopeSystem;
@@ -76,8 +78,8 @@ describe('choreography', () => {
       'notification: send customer.notified',
       'orders: process customer.notified',
     ];
-    const spans = await orderTrace(system, orderId, hops);
-    expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(SERVICES));
+    const spans = await orderTrace(system, orderId, [...hops, 'process-tracker: flow order-fulfillment']);
+    expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(TRACED));
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     expect(spanNames(spans, orderId)).toEqual(expect.arrayContaining(hops));
     expectConsumersChildOfProducers(spans);
@@ -143,8 +145,9 @@ describe('choreography', () => {
       'seller: process payment.authorized',
       'logistics: process stock.reserved',
       'notification: send customer.notified',
+      'process-tracker: flow order-fulfillment',
     ]);
-    expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(SERVICES));
+    expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(TRACED));
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
   }, 90_000);
 
@@ -170,11 +173,12 @@ describe('choreography', () => {
     await natsPub(system.nats.url, 'payment.authorized', 'definitely not json');
     await natsPub(system.nats.url, 'stock.reserved', '{"reservationId":"res-x"}');
 
-    // order.placed has four consumers (orders, payments, seller, logistics); the others one each.
+    // order.placed has four service consumers (orders, payments, seller, logistics), the others one
+    // each; the process tracker reads every event and refuses all three too.
     const letters = await waitFor(async () => {
       const all = (await dlqMessages(jsm)).slice(before);
-      return all.length >= 6 ? all : undefined;
-    }, { timeoutMs: 30_000, what: 'six dead letters' });
+      return all.length >= 9 ? all : undefined;
+    }, { timeoutMs: 30_000, what: 'nine dead letters' });
     const summary = letters.map((m) => ({
       dlq: m.subject,
       original: m.headers?.get('Flowscope-Original-Subject'),
@@ -187,8 +191,11 @@ describe('choreography', () => {
       { dlq: 'dlq.logistics', original: 'order.placed', code: 'MALFORMED_JSON' },
       { dlq: 'dlq.seller', original: 'payment.authorized', code: 'MALFORMED_JSON' },
       { dlq: 'dlq.logistics', original: 'stock.reserved', code: 'INVALID_EVENT' },
+      { dlq: 'dlq.process-tracker', original: 'order.placed', code: 'MALFORMED_JSON' },
+      { dlq: 'dlq.process-tracker', original: 'payment.authorized', code: 'MALFORMED_JSON' },
+      { dlq: 'dlq.process-tracker', original: 'stock.reserved', code: 'INVALID_EVENT' },
     ]));
-    expect(letters).toHaveLength(6);
+    expect(letters).toHaveLength(9);
     const missing = letters.find((m) => m.subject === 'dlq.logistics' && m.headers?.get('Flowscope-Original-Subject') === 'stock.reserved')!;
     expect(missing.headers?.get('Flowscope-Dlq-Reason')).toContain('orderId');
     expect(JSON.parse(missing.headers!.get('Flowscope-Dlq-Issues'))).toEqual([expect.objectContaining({ path: 'orderId' })]);
@@ -197,6 +204,6 @@ describe('choreography', () => {
     const orderId = await placeOrder(system, { customerId: 'c-after-poison', items: [book] });
     expect(await waitForOutcome(system, orderId)).toMatchObject({ status: 'completed' });
     await waitForQuiet(jsm);
-    expect((await dlqMessages(jsm)).length).toBe(before + 6);
+    expect((await dlqMessages(jsm)).length).toBe(before + 9);
   }, 90_000);
 });

@@ -80,7 +80,24 @@ describe('process tracker with the NATS CLI', () => {
     await waitFor(() => lifecycle.includes('flow.completed') || undefined, { timeoutMs: 5000, what: 'flow.completed on NATS' });
     expect(lifecycle).toEqual(['flow.running', 'flow.stalled', 'flow.completed']);
     sub.unsubscribe();
+
+    // Prometheus sees it too: counted as stalled, then recovered; durations carry trace-id exemplars.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^flowscope_flows_stalled_total\{definition="order-fulfillment",style="choreography"\} [1-9]/m);
+    expect(metrics).toMatch(/^flowscope_flows_recovered_total\{definition="order-fulfillment",style="choreography",status="completed"\} [1-9]/m);
+    expect(metrics).toMatch(/^flowscope_flow_duration_seconds_bucket\{.*status="completed".*\} \d+ # \{trace_id="[0-9a-f]{32}"\}/m);
+    expect(metrics).not.toContain('cli-stalled'); // no business id in a label
   }, 60_000);
+
+  it('answers 404 with a JSON error for an unknown flow or definition, and 400 for bad parameters', async () => {
+    const t = trackers[0] ?? (await tracker());
+    expect(await getFlow(t, 'never-seen')).toMatchObject({ status: 404, body: { error: 'FLOW_NOT_FOUND' } });
+    expect(await getFlow(t, 'x', 'no-such-flow')).toMatchObject({ status: 404, body: { error: 'DEFINITION_NOT_FOUND' } });
+    for (const query of ['status=finished', 'limit=0', 'limit=abc', 'definition=nope', 'cursor=%%%']) {
+      const res = await fetch(`${t.url}/flows?${query}`);
+      expect({ query, status: res.status, error: ((await res.json()) as { error?: string }).error }).toEqual({ query, status: 400, error: 'INVALID_QUERY' });
+    }
+  }, 30_000);
 
   it('malformed JSON, an unknown type and a missing correlation go to dlq.process-tracker with the reason', async () => {
     const t = await tracker();
