@@ -58,7 +58,8 @@ export class JsonKv<T> {
   }
 }
 
-function isRevisionConflict(error: unknown): boolean {
+/** A KV write lost to another writer (wrong last sequence / key exists): re-read and retry. */
+export function isRevisionConflict(error: unknown): boolean {
   const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
   return /wrong last sequence|key exists|10071/i.test(text);
 }

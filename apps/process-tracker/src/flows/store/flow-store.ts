@@ -1,5 +1,5 @@
 import type { FlowDefinition, FlowStyle } from '@flowscope/contracts';
-import { NatsClient } from '@flowscope/messaging';
+import { isRevisionConflict, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { KV, KvEntry, QueuedIterator } from 'nats';
 import { instanceKey, recordEvents, type FlowInstance, type TrackedEvent } from '../flow-instance';
@@ -79,7 +79,7 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
         this.remember(kvKey, after, revision);
         return { before: current?.instance, after };
       } catch (error) {
-        if (attempt >= MAX_CAS_ATTEMPTS || !isConflict(error)) throw error;
+        if (attempt >= MAX_CAS_ATTEMPTS || !isRevisionConflict(error)) throw error;
         await this.refresh(kvKey);
       }
     }
@@ -110,9 +110,4 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
       markReady();
     }
   }
-}
-
-function isConflict(error: unknown): boolean {
-  const text = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : '';
-  return /wrong last sequence|key exists|10071/i.test(text);
 }
