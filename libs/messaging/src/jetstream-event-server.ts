@@ -1,7 +1,7 @@
 import { ContractError, EVENTS_STREAM, parseEvent, type EventEnvelope } from '@flowscope/contracts';
 import { withConsumerSpan } from '@flowscope/telemetry';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from 'nats';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { CommandResponder } from './command-responder';
 import { DeadLetters } from './dead-letters';
@@ -10,6 +10,7 @@ import { JetStreamContext } from './jetstream-context';
 import { messagingMetrics } from './metrics';
 import type { NatsClient } from './nats-client';
 import { defaultRedeliveryPolicy, type RedeliveryPolicy } from './redelivery';
+import { ensureDurable } from './streams';
 
 /** `@EventPattern(subject, extras)`: by default handlers see choreographed flows only. */
 export interface EventHandlerExtras {
@@ -92,7 +93,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   }
 
   private async ensureConsumer(durable: string, subject: string): Promise<void> {
-    const config: Partial<ConsumerConfig> = {
+    await ensureDurable(this.nats.jsm, {
       durable_name: durable,
       filter_subject: subject,
       ack_policy: AckPolicy.Explicit,
@@ -100,10 +101,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       max_deliver: this.redelivery.maxDeliver + 1, // one more: we terminate ourselves, with a dead letter
       ack_wait: (this.options.ackWaitMs ?? 30_000) * 1e6,
       max_ack_pending: 1000,
-    };
-    const existing = await this.nats.jsm.consumers.info(EVENTS_STREAM, durable).catch(() => undefined);
-    if (existing) await this.nats.jsm.consumers.update(EVENTS_STREAM, durable, config);
-    else await this.nats.jsm.consumers.add(EVENTS_STREAM, config);
+    });
   }
 
   private async consumeLoop(messages: ConsumerMessages, subject: string, durable: string, handler: MessageHandler): Promise<void> {

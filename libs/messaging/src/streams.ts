@@ -4,7 +4,7 @@ import {
   EVENTS_STREAM,
   EVENTS_STREAM_SUBJECTS,
 } from '@flowscope/contracts';
-import { RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from 'nats';
+import { RetentionPolicy, StorageType, type ConsumerConfig, type JetStreamManager, type StreamConfig } from 'nats';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 
@@ -42,4 +42,21 @@ export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
       await jsm.streams.update(config.name, { ...existing.config, ...config });
     }
   }
+}
+
+/**
+ * Creates a durable consumer on EVENTS, or brings an existing one to `config`: safe at every start,
+ * and when replicas race (the loser of a create updates instead).
+ */
+export async function ensureDurable(jsm: JetStreamManager, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+  const name = config.durable_name;
+  const existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(() => undefined);
+  if (existing) {
+    await jsm.consumers.update(EVENTS_STREAM, name, config);
+    return;
+  }
+  await jsm.consumers.add(EVENTS_STREAM, config).catch(async (error: Error) => {
+    if (!/already (in use|exists)/i.test(error.message)) throw error;
+    await jsm.consumers.update(EVENTS_STREAM, name, config);
+  });
 }

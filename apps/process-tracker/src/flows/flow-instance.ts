@@ -48,8 +48,11 @@ export interface FlowView {
 
 export const instanceKey = (definition: string, key: string) => `${definition}.${key}`;
 
-/** Adds events to an instance (creating it); an event id seen before only counts as a duplicate. */
-export function recordEvents(current: FlowInstance | undefined, def: FlowDefinition, key: string, events: TrackedEvent[], style: FlowStyle | undefined, now: Date): FlowInstance {
+/**
+ * Adds events to an instance (creating it); an event id seen before only counts as a duplicate.
+ * Undefined when nothing changes (every message a redelivery): there is nothing to write.
+ */
+export function recordEvents(current: FlowInstance | undefined, def: FlowDefinition, key: string, events: TrackedEvent[], style: FlowStyle | undefined, now: Date): FlowInstance | undefined {
   const seen = new Set(current?.events.map((e) => e.id));
   // A message redelivered after a crash (persisted, not yet acked) has a sequence we already hold.
   const applied = new Set([...(current?.events ?? []).map((e) => e.seq), ...(current?.duplicateSeqs ?? [])]);
@@ -67,6 +70,7 @@ export function recordEvents(current: FlowInstance | undefined, def: FlowDefinit
       all.push(event);
     }
   }
+  if (current && all.length === current.events.length && duplicates === current.duplicates) return undefined;
   all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const evaluation = evaluateFlow(def, all, now);
   const wasStalled = current?.wasStalled || current?.status === 'stalled' || undefined;

@@ -1,5 +1,5 @@
 import { ContractError, EVENTS_STREAM } from '@flowscope/contracts';
-import { DeadLetters, NatsClient } from '@flowscope/messaging';
+import { DeadLetters, ensureDurable, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
@@ -44,9 +44,7 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const config = { durable_name: TRACKER_DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: 20, ack_wait: 60e9, max_ack_pending: 20_000 };
-    const existing = await this.nats.jsm.consumers.info(EVENTS_STREAM, TRACKER_DURABLE).catch(() => undefined);
-    if (existing) await this.nats.jsm.consumers.update(EVENTS_STREAM, TRACKER_DURABLE, config);
-    else await this.nats.jsm.consumers.add(EVENTS_STREAM, config).catch(() => undefined); // a replica may win the race
+    await ensureDurable(this.nats.jsm, config);
     const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, TRACKER_DURABLE);
     this.messages = await consumer.consume({ max_messages: this.config.TRACKER_BATCH_SIZE * 2, callback: (msg) => this.enqueue(msg) });
   }
