@@ -1,5 +1,6 @@
 export * from './command-client';
 export * from './command-responder';
+export * from './consumer-lag';
 export * from './dead-letters';
 export * from './event-publisher';
 export * from './jetstream-context';

@@ -4,6 +4,7 @@ import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/mi
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { CommandResponder } from './command-responder';
+import { ConsumerLagPoller } from './consumer-lag';
 import { DeadLetters } from './dead-letters';
 import { JsonKv } from './json-kv';
 import { JetStreamContext } from './jetstream-context';
@@ -23,6 +24,8 @@ export interface JetStreamEventServerOptions {
   /** Messages handled at once per consumer. */
   concurrency?: number;
   ackWaitMs?: number;
+  /** How often the consumers' lag is read into the consumer lag gauges (default 5 s). */
+  lagPollMs?: number;
 }
 
 /**
@@ -43,6 +46,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   private readonly concurrency: number;
   private handled?: JsonKv<{ at: string }>;
   private readonly commands: CommandResponder;
+  private lag?: ConsumerLagPoller;
 
   constructor(
     private readonly nats: NatsClient,
@@ -62,6 +66,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   }
 
   async close(): Promise<void> {
+    await this.lag?.stop();
     await this.commands.close();
     await Promise.all(this.consumers.map((messages) => messages.close()));
     await Promise.all(this.loops);
@@ -78,6 +83,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
 
   private async start(): Promise<void> {
     this.handled = await JsonKv.open(this.nats.js, `handled-${this.options.service}`);
+    const durables: string[] = [];
     for (const [subject, handler] of this.messageHandlers) {
       if (!handler.isEventHandler) {
         this.commands.subscribe(subject, handler);
@@ -89,7 +95,11 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       const messages = await consumer.consume({ max_messages: this.concurrency * 4 });
       this.consumers.push(messages);
       this.loops.push(this.consumeLoop(messages, subject, durable, handler));
+      durables.push(durable);
     }
+    const { service, lagPollMs } = this.options;
+    this.lag = new ConsumerLagPoller({ jsm: this.nats.jsm, service, stream: EVENTS_STREAM, consumers: durables, intervalMs: lagPollMs });
+    this.lag.start();
   }
 
   private async ensureConsumer(durable: string, subject: string): Promise<void> {
