@@ -23,6 +23,9 @@ export class NatsClient {
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      // No stack captured per request: JetStream publishes and KV writes are requests, and the
+      // pre-built error object is a measurable share of a busy consumer's CPU (bench:tracker).
+      noAsyncTraces: true,
     });
     const jsm = await nc.jetstreamManager();
     await ensureStreams(jsm);

@@ -69,9 +69,14 @@ function statusOf(def: FlowDefinition, steps: StepView[]): FlowStatus {
 
 /** The earliest event time from which the events seen so far already gave `status`. */
 function reachedAt(def: FlowDefinition, firstAt: Map<string, string>, status: FlowStatus): string | undefined {
-  const times = [...new Set(firstAt.values())].sort();
-  return times.find((t) => {
-    const prefix = new Map([...firstAt].filter(([, at]) => at <= t));
-    return statusOf(def, stepsOf(def, prefix)) === status;
-  });
+  const byTime = [...firstAt].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  const prefix = new Map<string, string>();
+  for (let i = 0; i < byTime.length; i++) {
+    const [type, at] = byTime[i];
+    prefix.set(type, at);
+    // Events at the same instant count together: only decide once every one of them is in.
+    if (i + 1 < byTime.length && byTime[i + 1][1] === at) continue;
+    if (statusOf(def, stepsOf(def, prefix)) === status) return at;
+  }
+  return undefined;
 }
