@@ -3,6 +3,8 @@ export * from './command-responder';
 export * from './consumer-lag';
 export * from './dead-letters';
 export * from './event-publisher';
+export * from './failure-injector';
+export * from './flags';
 export * from './jetstream-context';
 export * from './jetstream-event-server';
 export * from './json-kv';
