@@ -1,4 +1,4 @@
-import { OrderProjectionModule } from '@flowscope/messaging';
+import { FailureFlagsModule, OrderProjectionModule } from '@flowscope/messaging';
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { LogisticsConfig } from './config';
@@ -10,7 +10,7 @@ export class LogisticsModule {
   static forRoot(config: LogisticsConfig): DynamicModule {
     return {
       module: LogisticsModule,
-      imports: [ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('logistics')],
+      imports: [ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('logistics'), FailureFlagsModule.forService('logistics')],
       controllers: [ScheduleShipmentHandler],
       providers: [ScheduleShipment],
     };

@@ -1,6 +1,8 @@
+import { FailureFlagsModule } from '@flowscope/messaging';
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NotificationConfig } from './config';
+import { NotifyCustomer } from './notify-customer/notify-customer';
 import { NotifyCustomerHandler } from './notify-customer/notify-customer.handler';
 
 @Module({})
@@ -8,8 +10,9 @@ export class NotificationModule {
   static forRoot(config: NotificationConfig): DynamicModule {
     return {
       module: NotificationModule,
-      imports: [ServiceModule.forRoot({ service: 'notification', natsUrl: config.NATS_URL })],
+      imports: [ServiceModule.forRoot({ service: 'notification', natsUrl: config.NATS_URL }), FailureFlagsModule.forService('notification')],
       controllers: [NotifyCustomerHandler],
+      providers: [NotifyCustomer],
     };
   }
 }

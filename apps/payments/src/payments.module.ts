@@ -1,3 +1,4 @@
+import { FailureFlagsModule } from '@flowscope/messaging';
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PaymentsConfig } from './config';
@@ -12,7 +13,7 @@ export class PaymentsModule {
   static forRoot(config: PaymentsConfig): DynamicModule {
     return {
       module: PaymentsModule,
-      imports: [ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL })],
+      imports: [ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL }), FailureFlagsModule.forService('payments')],
       controllers: [AuthorizePaymentHandler, RefundPaymentHandler],
       providers: [PaymentLedger, AuthorizePayment, RefundPayment],
     };

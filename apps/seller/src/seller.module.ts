@@ -1,4 +1,4 @@
-import { OrderProjectionModule } from '@flowscope/messaging';
+import { FailureFlagsModule, OrderProjectionModule } from '@flowscope/messaging';
 import { ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SellerConfig } from './config';
@@ -13,7 +13,7 @@ export class SellerModule {
   static forRoot(config: SellerConfig): DynamicModule {
     return {
       module: SellerModule,
-      imports: [ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('seller')],
+      imports: [ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('seller'), FailureFlagsModule.forService('seller')],
       controllers: [ReserveStockHandler, ReleaseStockHandler],
       providers: [
         ReservationBook,

@@ -1,16 +1,7 @@
-import {
-  CMD_CUSTOMER_NOTIFY,
-  CUSTOMER_NOTIFIED,
-  ORDER_CANCELLED,
-  ORDER_COMPLETED,
-  type CommandData,
-  type CommandReply,
-  type EventEnvelope,
-  type FlowStyle,
-} from '@flowscope/contracts';
-import { EventPublisher } from '@flowscope/messaging';
+import { CMD_CUSTOMER_NOTIFY, ORDER_CANCELLED, ORDER_COMPLETED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { NotifyCustomer } from './notify-customer';
 
 /**
  * Tells the customer how their order ended: by reaction in choreography, by command from the saga.
@@ -18,25 +9,20 @@ import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
  */
 @Controller()
 export class NotifyCustomerHandler {
-  constructor(@Inject(EventPublisher) private readonly events: EventPublisher) {}
+  constructor(@Inject(NotifyCustomer) private readonly notify: NotifyCustomer) {}
 
   @EventPattern(ORDER_COMPLETED)
-  onOrderCompleted(@Payload() event: EventEnvelope<typeof ORDER_COMPLETED>): Promise<void> {
-    return this.notify(event.data.orderId, 'order-completed', event.data.style, event);
+  async onOrderCompleted(@Payload() event: EventEnvelope<typeof ORDER_COMPLETED>): Promise<void> {
+    await this.notify.execute(event.data.orderId, 'order-completed', event.data.style, event);
   }
 
   @EventPattern(ORDER_CANCELLED)
-  onOrderCancelled(@Payload() event: EventEnvelope<typeof ORDER_CANCELLED>): Promise<void> {
-    return this.notify(event.data.orderId, 'order-cancelled', event.data.style, event);
+  async onOrderCancelled(@Payload() event: EventEnvelope<typeof ORDER_CANCELLED>): Promise<void> {
+    await this.notify.execute(event.data.orderId, 'order-cancelled', event.data.style, event);
   }
 
   @MessagePattern(CMD_CUSTOMER_NOTIFY)
   async onNotify(@Payload() command: CommandData<typeof CMD_CUSTOMER_NOTIFY>): Promise<CommandReply> {
-    await this.notify(command.orderId, command.template, command.style ?? 'orchestration');
-    return { ok: true, channel: 'email', template: command.template };
-  }
-
-  private async notify(orderId: string, template: string, style: FlowStyle | undefined, causedBy?: EventEnvelope): Promise<void> {
-    await this.events.publish(CUSTOMER_NOTIFIED, { orderId, channel: 'email', template, style }, { causedBy });
+    return { ok: true, ...(await this.notify.execute(command.orderId, command.template, command.style ?? 'orchestration')) };
   }
 }

@@ -7,10 +7,14 @@ export type ShipmentDecision =
   | { outcome: 'scheduled'; shipmentId: string; carrier: string }
   | { outcome: 'failed'; reason: string };
 
-/** Deterministic: the same order always gets the same decision, in both styles. */
-export function decideShipment(orderId: string, destination = DEFAULT_DESTINATION): ShipmentDecision {
+/**
+ * Deterministic: the same order always gets the same decision, in both styles. `flaggedFailure` is
+ * asked only when a carrier serves the destination: whether the failure flag fails the shipment.
+ */
+export function decideShipment(orderId: string, destination = DEFAULT_DESTINATION, flaggedFailure: () => boolean = () => false): ShipmentDecision {
   if (UNSHIPPABLE_DESTINATIONS.has(destination)) {
     return { outcome: 'failed', reason: `no carrier serves ${destination}` };
   }
+  if (flaggedFailure()) return { outcome: 'failed', reason: `no carrier available for ${destination} (failure flag logistics.failureRate)` };
   return { outcome: 'scheduled', shipmentId: `shp-${orderId}`, carrier: 'flowpost' };
 }

@@ -1,5 +1,5 @@
 import { PAYMENT_AUTHORIZED, PAYMENT_DECLINED, type EventEnvelope, type FlowStyle } from '@flowscope/contracts';
-import { EventPublisher } from '@flowscope/messaging';
+import { EventPublisher, FailureInjector } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { PaymentLedger, type PaymentRecord } from '../payment-ledger';
 import { decidePayment } from './decide-payment';
@@ -21,10 +21,12 @@ export class AuthorizePayment {
   constructor(
     @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(PaymentLedger) private readonly ledger: PaymentLedger,
+    @Inject(FailureInjector) private readonly failures: FailureInjector,
   ) {}
 
   async execute(input: AuthorizePaymentInput, causedBy?: EventEnvelope): Promise<PaymentRecord> {
-    const decision = decidePayment(input);
+    await this.failures.delay();
+    const decision = decidePayment(input, () => this.failures.fails('payment.declineRate', input.orderId));
     const record = await this.ledger.recordOnce({
       orderId: input.orderId,
       paymentId: `pay-${input.orderId}`,
@@ -34,6 +36,7 @@ export class AuthorizePayment {
       ...(decision.outcome === 'declined' ? { reason: decision.reason } : {}),
     });
     const data = { orderId: record.orderId, paymentId: record.paymentId, amount: record.amount, style: input.style };
+    if (this.failures.drops(record.status === 'declined' ? PAYMENT_DECLINED : PAYMENT_AUTHORIZED, record.orderId)) return record;
     if (record.status === 'declined') {
       await this.events.publish(PAYMENT_DECLINED, { ...data, reason: record.reason }, { causedBy });
     } else {

@@ -1,4 +1,4 @@
-import { decidePayment } from './decide-payment';
+import { decidePayment, FLAGGED_DECLINE_REASON } from './decide-payment';
 
 describe('decidePayment', () => {
   it('authorizes an ordinary order for its total, with a payment id derived from the order', () => {
@@ -18,5 +18,23 @@ describe('decidePayment', () => {
       outcome: 'declined',
       reason: expect.stringContaining('limit'),
     });
+  });
+});
+
+describe('decidePayment with the payment.declineRate flag', () => {
+  it('declines an order the rules would authorize when the flag says so, and says why', () => {
+    expect(decidePayment({ orderId: 'o-4', customerId: 'c-1', amount: 5 }, () => true)).toEqual({
+      outcome: 'declined',
+      reason: FLAGGED_DECLINE_REASON,
+    });
+  });
+
+  it('asks the flag only when the rules would authorize: a rule decline stays the rule decline', () => {
+    const flag = jest.fn(() => true);
+    expect(decidePayment({ orderId: 'o-5', customerId: 'decline-1', amount: 5 }, flag)).toEqual({
+      outcome: 'declined',
+      reason: 'card declined by issuer',
+    });
+    expect(flag).not.toHaveBeenCalled();
   });
 });

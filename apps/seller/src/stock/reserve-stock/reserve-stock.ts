@@ -1,5 +1,5 @@
 import { STOCK_RESERVED, STOCK_UNAVAILABLE, type EventEnvelope, type FlowStyle, type OrderItem } from '@flowscope/contracts';
-import { EventPublisher } from '@flowscope/messaging';
+import { EventPublisher, FailureInjector } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { ReservationBook, type Reservation } from '../reservation-book';
 import { decideReservation } from './decide-reservation';
@@ -10,15 +10,18 @@ export class ReserveStock {
   constructor(
     @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(ReservationBook) private readonly reservations: ReservationBook,
+    @Inject(FailureInjector) private readonly failures: FailureInjector,
   ) {}
 
   async execute(orderId: string, items: OrderItem[], style: FlowStyle | undefined, causedBy?: EventEnvelope): Promise<Reservation> {
-    const decision = decideReservation(orderId, items);
+    await this.failures.delay();
+    const decision = decideReservation(orderId, items, () => this.failures.fails('seller.outOfStockRate', orderId));
     const reservation = await this.reservations.recordOnce({
       orderId,
       reservationId: `res-${orderId}`,
       ...(decision.outcome === 'reserved' ? { status: 'reserved' } : { status: 'unavailable', sku: decision.sku, reason: decision.reason }),
     });
+    if (this.failures.drops(reservation.status === 'unavailable' ? STOCK_UNAVAILABLE : STOCK_RESERVED, orderId)) return reservation;
     if (reservation.status === 'unavailable') {
       await this.events.publish(STOCK_UNAVAILABLE, { orderId, sku: reservation.sku, reason: reservation.reason, style }, { causedBy });
     } else {
