@@ -1,7 +1,7 @@
 // Benchmark (not a test): how fast one process tracker ingests, persists and acks events, against a
 // plain nats.js durable consumer draining the same stream in the same run; its memory with 100,000
 // flows in progress; and the lag from publish to a visible status. `npm run bench:tracker`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AckPolicy, connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
@@ -28,23 +28,53 @@ async function baseline(nc: NatsConnection, jsm: JetStreamManager, total: number
   await jsm.consumers.add('EVENTS', { durable_name: 'bench-baseline', ack_policy: AckPolicy.Explicit, max_ack_pending: 20_000 });
   const messages = await (await nc.jetstream().consumers.get('EVENTS', 'bench-baseline')).consume({ max_messages: 1000 });
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let seen = 0;
   for await (const m of messages) {
     m.ack();
     if (++seen >= total) break; // leaving the loop stops the consumer (a close() after it never resolves)
   }
   await waitFor(async () => (await jsm.consumers.info('EVENTS', 'bench-baseline')).num_ack_pending === 0 || undefined, { timeoutMs: 60_000, what: 'baseline acks' });
-  return total / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  say(`plain consumer process CPU: ${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)} % of one core`);
+  return total / seconds;
 }
 
-/** Events per second from the tracker's first ack to its last one. */
-async function trackerRate(jsm: JetStreamManager, total: number): Promise<number> {
-  const first = await waitFor(async () => ((await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq > 0 ? performance.now() : undefined), { timeoutMs: 60_000, intervalMs: 20, what: 'the first ack' });
+/** CPU seconds used so far by each running process whose command line contains one of `names` (Linux). */
+function cpuSeconds(names: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const name = names.find((n) => cmdline.includes(n));
+      if (!name) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Events per second from the tracker's first ack to its last one, and the CPU each process used meanwhile. */
+async function trackerRate(jsm: JetStreamManager, total: number): Promise<{ rate: number; cpu: Record<string, number> }> {
+  const watched = ['process-tracker', 'nats-server'];
+  let before: Record<string, number> = {};
+  const first = await waitFor(async () => {
+    if ((await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq === 0) return undefined;
+    before = cpuSeconds(watched);
+    return performance.now();
+  }, { timeoutMs: 60_000, intervalMs: 20, what: 'the first ack' });
   const last = await waitFor(async () => {
     const info = await jsm.consumers.info('EVENTS', 'process-tracker');
     return info.num_pending === 0 && info.num_ack_pending === 0 ? performance.now() : undefined;
   }, { timeoutMs: 600_000, intervalMs: 20, what: `the tracker to ack ${total} events` });
-  return total / ((last - first) / 1000);
+  const after = cpuSeconds(watched);
+  const seconds = (last - first) / 1000;
+  const cpu = Object.fromEntries(watched.map((n) => [n, Math.round((((after[n] ?? 0) - (before[n] ?? 0)) / seconds) * 100)]));
+  return { rate: total / seconds, cpu };
 }
 
 async function rssBytes(url: string): Promise<number> {
@@ -91,8 +121,10 @@ async function main(): Promise<void> {
     const measuring = trackerRate(jsm, EVENTS);
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
     const tracker = await startTracker(nats.url, { FLOW_TIMEOUT_MS: '3600000' }, profile);
-    const ingest = await measuring;
-    say(`tracker: ${ingest.toFixed(0)} events/s`);
+    const { rate: ingest, cpu } = await measuring;
+    const kvWrites = (await jsm.streams.info('KV_flows')).state.last_seq;
+    say(`KV writes: ${kvWrites} for ${EVENTS} events`);
+    say(`tracker: ${ingest.toFixed(0)} events/s; CPU meanwhile (% of one core): tracker ${cpu['process-tracker']}, nats-server ${cpu['nats-server']}`);
     const placed = Array.from({ length: IN_PROGRESS_FLOWS }, (_, i) => flowEvents(`open-${i}`, ['order.placed'], Date.now())[0]);
     await publish(js, placed, 'in-progress flows');
     await waitFor(async () => { const i = await jsm.consumers.info('EVENTS', 'process-tracker'); return (i.num_pending === 0 && i.num_ack_pending === 0) || undefined; }, { timeoutMs: 600_000, intervalMs: 200, what: 'the in-progress flows' });
@@ -107,6 +139,8 @@ async function main(): Promise<void> {
       plainConsumerEventsPerSecond: Math.round(plain),
       trackerEventsPerSecond: Math.round(ingest),
       ratio: Number((ingest / plain).toFixed(3)),
+      kvWritesPerEvent: Number((kvWrites / EVENTS).toFixed(3)),
+      cpuPercentDuringIngest: { tracker: cpu['process-tracker'], natsServer: cpu['nats-server'] },
       rssMiBWithFlowsInProgress: { flows: IN_PROGRESS_FLOWS, rssMiB: Math.round(rss / 2 ** 20) },
       lagPublishToStatusMs: { samples: LAG_SAMPLES, p50: Number(latency.p50.toFixed(1)), p99: Number(latency.p99.toFixed(1)) },
       at: new Date().toISOString(),

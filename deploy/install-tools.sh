@@ -5,7 +5,7 @@
 # minutes on a new machine); Prometheus comes from Debian's package.
 #
 # Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus]
-#   (default: nats-server, nats and jaeger, what `npm start` and `npm test` run today)
+#   (default: all four, what `npm start` and `npm test` run)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,7 +62,7 @@ install_prometheus() {
 }
 
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger prometheus)
 for tool in "${wanted[@]}"; do
   case "$tool" in
     nats-server) go_tool nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION" ;;

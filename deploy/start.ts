@@ -1,6 +1,7 @@
 // `npm start`: the whole system on this machine without Docker. NATS (JetStream data kept in
-// .data/nats), Jaeger and every service as real processes on the ports of ARCHITECTURE.md; waits
-// until all are healthy, prints where they are, and stops everything on Ctrl-C.
+// .data/nats), Jaeger with span metrics (SPM), Prometheus and every service as real processes on
+// the ports of ARCHITECTURE.md; waits until all are healthy, prints where they are, and stops
+// everything on Ctrl-C.
 import path from 'node:path';
 import { REPO_ROOT, TOOLS_BIN } from './launch/binaries';
 import { startSystem, type FlowscopeSystem } from './launch/system';
@@ -15,7 +16,8 @@ function banner(system: FlowscopeSystem): string {
 Flowscope is running.
 ${apps}
   nats          ${system.nats.url}   (monitoring ${system.nats.monitorUrl})
-  jaeger        ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'})
+  jaeger        ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'}; Monitor tab data at /api/metrics/calls?service=orders)
+  prometheus    ${system.prometheus?.url ?? '-'}   (scrapes every service and Jaeger's span metrics every 5 s)
   logs          ${path.relative(process.cwd(), logDir)}/<service>.log
 
 Place an order:
@@ -34,6 +36,7 @@ Ctrl-C stops everything.
 async function main(): Promise<void> {
   const system = await startSystem({
     standardPorts: true,
+    prometheus: true,
     natsStoreDir: path.join(REPO_ROOT, '.data', 'nats'),
     logDir,
     onProgress: say,
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    say(`${signal}: stopping services, then Jaeger and NATS...`);
+    say(`${signal}: stopping services, then Jaeger, Prometheus and NATS...`);
     system.stop().then(
       () => {
         say('stopped');

@@ -19,6 +19,16 @@ export interface JaegerOptions {
   startTimeoutMs?: number;
   /** Fixed ports (the local runner uses Jaeger's usual ones); free ports when absent. */
   ports?: JaegerPorts;
+  /** Service Performance Monitoring (the Monitor tab, `/api/metrics/*`); off when absent. */
+  spm?: SpanMetricsOptions;
+}
+
+/** Span metrics: the spanmetrics connector, exported for Prometheus, which Jaeger then queries. */
+export interface SpanMetricsOptions {
+  /** Base URL of the Prometheus that scrapes the span metrics and answers Jaeger's queries. */
+  prometheusUrl: string;
+  /** How often the connector publishes what it counted (default 1 s; the connector's own is 60 s). */
+  flushIntervalMs?: number;
 }
 
 /** A running Jaeger v2 all-in-one (in-memory storage) owned by a test. */
@@ -33,6 +43,8 @@ export interface JaegerHandle {
   readonly queryGrpcPort: number;
   /** healthcheckv2 status URL. */
   readonly healthUrl: string;
+  /** `127.0.0.1:<port>` of the span metrics for Prometheus to scrape (`/metrics`), with SPM only. */
+  readonly spanMetricsAddress?: string;
   /** The generated collector configuration file. */
   readonly configFile: string;
   /** Every port this Jaeger listens on (all on 127.0.0.1). */
@@ -54,22 +66,28 @@ export interface JaegerPorts {
   queryHttp: number;
   queryGrpc: number;
   health: number;
+  /** Prometheus exporter of the span metrics (SPM only). */
+  spanMetrics?: number;
 }
 
 /**
  * Jaeger v2 (v1.76.0) collector configuration that binds only the given 127.0.0.1 ports: OTLP in,
  * memory storage, query API and health check; no self-metrics (:8888), no self-tracing, none of
  * the all-in-one's other receivers and extensions (jaeger, zipkin, remote_sampling, expvar, zpages).
+ * With `spm`, traces also feed the spanmetrics connector (as in Jaeger's cmd/jaeger/config-spm.yaml),
+ * whose metrics a Prometheus exporter serves on `ports.spanMetrics`, and the query service reads
+ * them back from that Prometheus.
  */
-export function jaegerConfigYaml(ports: JaegerPorts, maxTraces = 100_000): string {
+export function jaegerConfigYaml(ports: JaegerPorts, maxTraces = 100_000, spm?: SpanMetricsOptions): string {
   const at = (port: number): string => `${LOOPBACK}:${port}`;
+  if (spm && ports.spanMetrics === undefined) throw new Error('span metrics need ports.spanMetrics');
   return `service:
   extensions: [jaeger_storage, jaeger_query, healthcheckv2]
   pipelines:
     traces:
       receivers: [otlp]
       processors: [batch]
-      exporters: [jaeger_storage_exporter]
+      exporters: [jaeger_storage_exporter${spm ? ', spanmetrics' : ''}]${spm ? SPM_PIPELINE : ''}
   telemetry:
     resource:
       service.name: jaeger
@@ -83,10 +101,10 @@ extensions:
     backends:
       memstore:
         memory:
-          max_traces: ${maxTraces}
+          max_traces: ${maxTraces}${spm ? metricBackend(spm) : ''}
   jaeger_query:
     storage:
-      traces: memstore
+      traces: memstore${spm ? '\n      metrics: promstore' : ''}
     enable_tracing: false
     http:
       endpoint: ${at(ports.queryHttp)}
@@ -107,12 +125,37 @@ receivers:
 
 processors:
   batch:
-
+${spm ? spanMetricsConnector(spm) : ''}
 exporters:
   jaeger_storage_exporter:
-    trace_storage: memstore
+    trace_storage: memstore${spm ? spanMetricsExporter(at(ports.spanMetrics!)) : ''}
 `;
 }
+
+const SPM_PIPELINE = `
+    metrics/spanmetrics:
+      receivers: [spanmetrics]
+      exporters: [prometheus]`;
+
+// The names Jaeger's Prometheus reader expects: traces_span_metrics_calls_total and
+// traces_span_metrics_duration_milliseconds_bucket (normalize_* add the exporter's suffixes).
+const metricBackend = (spm: SpanMetricsOptions): string => `
+    metric_backends:
+      promstore:
+        prometheus:
+          endpoint: ${spm.prometheusUrl}
+          normalize_calls: true
+          normalize_duration: true`;
+
+const spanMetricsConnector = (spm: SpanMetricsOptions): string => `
+connectors:
+  spanmetrics:
+    metrics_flush_interval: ${Math.max(100, spm.flushIntervalMs ?? 1000)}ms
+`;
+
+const spanMetricsExporter = (address: string): string => `
+  prometheus:
+    endpoint: ${address}`;
 
 const ATTEMPTS_ON_PORT_RACE = 3;
 
@@ -123,8 +166,8 @@ const ATTEMPTS_ON_PORT_RACE = 3;
 export async function startJaeger(opts: JaegerOptions = {}): Promise<JaegerHandle> {
   const bin = jaegerBin();
   for (let attempt = 1; ; attempt++) {
-    const [otlpGrpc, otlpHttp, queryHttp, queryGrpc, health] = await freePorts(5);
-    const jaeger = new Jaeger(bin, opts, opts.ports ?? { otlpGrpc, otlpHttp, queryHttp, queryGrpc, health });
+    const [otlpGrpc, otlpHttp, queryHttp, queryGrpc, health, spanMetrics] = await freePorts(opts.spm ? 6 : 5);
+    const jaeger = new Jaeger(bin, opts, opts.ports ?? { otlpGrpc, otlpHttp, queryHttp, queryGrpc, health, spanMetrics });
     try {
       await jaeger.start();
       return jaeger;
@@ -143,6 +186,7 @@ class Jaeger implements JaegerHandle {
   readonly queryUrl: string;
   readonly queryGrpcPort: number;
   readonly healthUrl: string;
+  readonly spanMetricsAddress?: string;
   readonly configFile: string;
   readonly ports: readonly number[];
   private readonly configDir: string;
@@ -162,11 +206,15 @@ class Jaeger implements JaegerHandle {
     this.queryGrpcPort = ports.queryGrpc;
     this.healthUrl = `http://${LOOPBACK}:${ports.health}/status`;
     this.ports = [ports.otlpGrpc, ports.otlpHttp, ports.queryHttp, ports.queryGrpc, ports.health];
+    if (opts.spm && ports.spanMetrics !== undefined) {
+      this.spanMetricsAddress = `${LOOPBACK}:${ports.spanMetrics}`;
+      this.ports = [...this.ports, ports.spanMetrics];
+    }
     this.name = opts.name ?? `jaeger-${ports.queryHttp}`;
     this.configDir = mkdtempSync(path.join(os.tmpdir(), 'flowscope-jaeger-'));
     this.forgetCleanup = onExitCleanup(() => rmSync(this.configDir, { recursive: true, force: true }));
     this.configFile = path.join(this.configDir, 'jaeger.yaml');
-    writeFileSync(this.configFile, jaegerConfigYaml(ports, opts.maxTraces));
+    writeFileSync(this.configFile, jaegerConfigYaml(ports, opts.maxTraces, opts.spm));
   }
 
   get process(): ManagedProcess {

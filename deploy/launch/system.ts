@@ -1,13 +1,21 @@
 import { APP_NAMES, APPS, AppProcess, type AppName } from './apps';
 import { startJaeger, type JaegerHandle, type JaegerPorts } from './jaeger';
 import { startNatsServer, type NatsServerHandle } from './nats-server';
-import { freePorts } from './ports';
+import { freePort, freePorts, LOOPBACK } from './ports';
+import { startPrometheus, type PrometheusHandle, type ScrapeTarget } from './prometheus';
 
 export interface SystemOptions {
   /** Which services to run (default all). */
   apps?: readonly AppName[];
   /** Run Jaeger and export traces to it (default true). */
   tracing?: boolean;
+  /**
+   * Run Prometheus, scraping every service and, with tracing, Jaeger's span metrics, which Jaeger's
+   * Monitor tab (`/api/metrics/*`) then reads back from it (default false; `npm start` turns it on).
+   */
+  prometheus?: boolean;
+  /** Prometheus' scrape interval and the span metrics' flush interval (default 1 s, 5 s with standardPorts). */
+  scrapeIntervalMs?: number;
   /** The usual ports of ARCHITECTURE.md (npm start) instead of free ones (tests). */
   standardPorts?: boolean;
   /** Keep JetStream data here across runs (default a temp dir removed on stop). */
@@ -19,26 +27,38 @@ export interface SystemOptions {
   onProgress?: (message: string) => void;
 }
 
-/** NATS, Jaeger and the services as real processes: what `npm start` runs and each e2e file owns. */
+/** NATS, Jaeger, Prometheus and the services as real processes: what `npm start` runs and each e2e file owns. */
 export interface FlowscopeSystem {
   nats: NatsServerHandle;
   jaeger?: JaegerHandle;
+  prometheus?: PrometheusHandle;
   apps: Map<AppName, AppProcess>;
   app(name: AppName): AppProcess;
-  /** Stops the services first (they drain), then Jaeger and NATS. */
+  /** Stops the services first (they drain), then Jaeger, Prometheus and NATS. */
   stop(): Promise<void>;
 }
 
 const STANDARD_JAEGER_PORTS: JaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, queryHttp: 16686, queryGrpc: 16685, health: 13133 };
+const STANDARD_SPAN_METRICS_PORT = 8889;
+const STANDARD_PROMETHEUS_PORT = 9090;
+
+interface Started {
+  nats?: NatsServerHandle;
+  jaeger?: JaegerHandle;
+  prometheus?: PrometheusHandle;
+  apps: Map<AppName, AppProcess>;
+}
 
 export async function startSystem(options: SystemOptions = {}): Promise<FlowscopeSystem> {
   const progress = options.onProgress ?? (() => undefined);
   const names = options.apps ?? APP_NAMES;
   const standard = options.standardPorts ?? false;
-  const started: { nats?: NatsServerHandle; jaeger?: JaegerHandle; apps: Map<AppName, AppProcess> } = { apps: new Map() };
+  const scrapeIntervalMs = options.scrapeIntervalMs ?? (standard ? 5000 : 1000);
+  const started: Started = { apps: new Map() };
   const stop = async () => {
     await Promise.all([...started.apps.values()].map((app) => app.stop()));
     await started.jaeger?.stop();
+    await started.prometheus?.stop();
     await started.nats?.stop();
   };
   try {
@@ -49,11 +69,24 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
       name: 'nats',
       logDir: options.logDir,
     });
+    // Prometheus' port is chosen first: Jaeger's config names it, and Prometheus' config names Jaeger's span metrics.
+    const prometheusPort = options.prometheus ? (standard ? STANDARD_PROMETHEUS_PORT : await freePort()) : undefined;
     if (options.tracing ?? true) {
-      progress('starting Jaeger');
-      started.jaeger = await startJaeger({ name: 'jaeger', logDir: options.logDir, ...(standard ? { ports: STANDARD_JAEGER_PORTS } : {}) });
+      progress(prometheusPort ? 'starting Jaeger (with span metrics for its Monitor tab)' : 'starting Jaeger');
+      started.jaeger = await startJaeger({
+        name: 'jaeger',
+        logDir: options.logDir,
+        ...(standard ? { ports: { ...STANDARD_JAEGER_PORTS, spanMetrics: STANDARD_SPAN_METRICS_PORT } } : {}),
+        ...(prometheusPort ? { spm: { prometheusUrl: `http://${LOOPBACK}:${prometheusPort}`, flushIntervalMs: scrapeIntervalMs } } : {}),
+      });
     }
     const ports = standard ? names.map((n) => APPS[n]) : await freePorts(names.length);
+    if (prometheusPort) {
+      progress('starting Prometheus');
+      const targets: ScrapeTarget[] = names.map((name, i) => ({ job: name, service: name, address: `${LOOPBACK}:${ports[i]}` }));
+      if (started.jaeger?.spanMetricsAddress) targets.push({ job: 'spanmetrics', address: started.jaeger.spanMetricsAddress });
+      started.prometheus = await startPrometheus({ targets, port: prometheusPort, scrapeIntervalMs, name: 'prometheus', logDir: options.logDir });
+    }
     progress(`starting ${names.join(', ')}`);
     for (const [i, name] of names.entries()) {
       started.apps.set(name, new AppProcess(name, {
@@ -69,10 +102,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
     await stop();
     throw error;
   }
-  const { nats, jaeger, apps } = started as Required<typeof started>;
+  const { nats, jaeger, prometheus, apps } = started as Required<Started>;
   return {
     nats,
     jaeger,
+    prometheus,
     apps,
     app: (name) => {
       const app = apps.get(name);

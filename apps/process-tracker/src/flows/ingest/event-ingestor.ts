@@ -1,5 +1,5 @@
 import { ContractError, EVENTS_STREAM } from '@flowscope/contracts';
-import { DeadLetters, ensureDurable, NatsClient } from '@flowscope/messaging';
+import { ConsumerLagPoller, DeadLetters, ensureDurable, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
@@ -12,6 +12,7 @@ import { FlowStore, type FlowChange } from '../store/flow-store';
 import { readTrackedEvent, type Routed } from './read-tracked-event';
 
 export const TRACKER_DURABLE = 'process-tracker';
+const MAX_BATCHES_IN_FLIGHT = 4;
 
 interface Group {
   routed: Routed;
@@ -30,8 +31,10 @@ interface Group {
 export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EventIngestor');
   private messages?: ConsumerMessages;
+  private lag?: ConsumerLagPoller;
   private readonly buffer: JsMsg[] = [];
-  private draining?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private pumpScheduled = false;
 
   constructor(
     @Inject(NatsClient) private readonly nats: NatsClient,
@@ -47,26 +50,53 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
     await ensureDurable(this.nats.jsm, config);
     const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, TRACKER_DURABLE);
     this.messages = await consumer.consume({ max_messages: this.config.TRACKER_BATCH_SIZE * 2, callback: (msg) => this.enqueue(msg) });
+    this.lag = new ConsumerLagPoller({ jsm: this.nats.jsm, service: 'process-tracker', stream: EVENTS_STREAM, consumers: [TRACKER_DURABLE] });
+    this.lag.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.lag?.stop();
     await this.messages?.close();
-    await this.draining;
+    // What was delivered before the close is still persisted and acked: a clean stop redelivers nothing.
+    while (this.buffer.length > 0 || this.inFlight.size > 0) {
+      this.pump();
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
 
-  /** Batches form by themselves: what arrives while a batch is being persisted is the next batch. */
+  /**
+   * Batches form by themselves: what arrives while earlier batches are being persisted is the next
+   * batch. Up to MAX_BATCHES_IN_FLIGHT are persisted at once (the store orders the writes of one
+   * flow), so reading and evaluating a batch overlaps the KV round trips of the previous ones.
+   */
   private enqueue(msg: JsMsg): void {
     this.buffer.push(msg);
-    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+    this.schedule();
   }
 
-  private async drain(): Promise<void> {
-    while (this.buffer.length > 0) {
+  /** One pump per turn of the event loop: the messages parsed off the socket meanwhile batch together. */
+  private schedule(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.buffer.length > 0 && this.inFlight.size < MAX_BATCHES_IN_FLIGHT) {
       const batch = this.buffer.splice(0, this.config.TRACKER_BATCH_SIZE);
-      await this.process(batch).catch((error: unknown) => {
-        this.logger.error(`batch failed, redelivering: ${String(error)}`);
-        for (const m of batch) m.nak(1000);
-      });
+      const done: Promise<void> = this.process(batch)
+        .catch((error: unknown) => {
+          this.logger.error(`batch failed, redelivering: ${String(error)}`);
+          for (const m of batch) m.nak(1000);
+        })
+        .finally(() => {
+          this.inFlight.delete(done);
+          this.schedule();
+        });
+      this.inFlight.add(done);
     }
   }
 

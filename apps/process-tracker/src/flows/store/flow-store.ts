@@ -26,6 +26,8 @@ const MAX_CAS_ATTEMPTS = 50;
 export class FlowStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('FlowStore');
   private readonly flows = new Map<string, Versioned>();
+  /** The write in progress per key: writes of one flow never overlap, writes of different flows do. */
+  private readonly turns = new Map<string, Promise<unknown>>();
   private kv!: KV;
   private watcher?: QueuedIterator<KvEntry>;
   private ready!: Promise<void>;
@@ -68,7 +70,18 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
    * Writes `change(current)` against the revision it was computed from; on a conflict (another
    * replica wrote first) re-reads and tries again. `change` returning undefined writes nothing.
    */
-  async change(kvKey: string, change: (current?: FlowInstance) => FlowInstance | undefined): Promise<FlowChange | undefined> {
+  change(kvKey: string, change: (current?: FlowInstance) => FlowInstance | undefined): Promise<FlowChange | undefined> {
+    const previous = this.turns.get(kvKey);
+    const turn = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() => this.write(kvKey, change));
+    this.turns.set(kvKey, turn);
+    const release = () => {
+      if (this.turns.get(kvKey) === turn) this.turns.delete(kvKey);
+    };
+    turn.then(release, release);
+    return turn;
+  }
+
+  private async write(kvKey: string, change: (current?: FlowInstance) => FlowInstance | undefined): Promise<FlowChange | undefined> {
     for (let attempt = 1; ; attempt++) {
       const current = this.flows.get(kvKey);
       const after = change(current?.instance);
