@@ -16,8 +16,8 @@ function banner(system: FlowscopeSystem): string {
 Flowscope is running.
 ${apps}
   nats          ${system.nats.url}   (monitoring ${system.nats.monitorUrl})
-  jaeger        ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'}; Monitor tab data at /api/metrics/calls?service=orders)
-  prometheus    ${system.prometheus?.url ?? '-'}   (scrapes every service and Jaeger's span metrics every 5 s)
+  jaeger        ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'}; span metrics at /api/metrics/calls?service=orders)
+  prometheus    ${system.prometheus?.url ?? '-'}   (scrapes every service and Jaeger's span metrics)
   logs          ${path.relative(process.cwd(), logDir)}/<service>.log
 
 Place an order:
@@ -28,6 +28,7 @@ or publish one with the NATS CLI:
 then:
   curl -s ${system.app('orders').url}/orders/cli-1
   curl -s '${system.jaeger?.queryUrl ?? ''}/api/traces?service=orders&tags={"flowscope.order.id":"cli-1"}'
+  curl -s '${system.prometheus?.url ?? ''}/api/v1/query?query=flowscope_flows_ended_total'
 
 Ctrl-C stops everything.
 `;
