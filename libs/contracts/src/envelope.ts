@@ -146,7 +146,8 @@ function decodeJson(body: Uint8Array | string): unknown {
   if (size > MAX_EVENT_BYTES) {
     throw new ContractError('OVERSIZED_MESSAGE', `message of ${size} bytes exceeds ${MAX_EVENT_BYTES}`);
   }
-  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  // A view of the message's bytes, not a copy of them.
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
