@@ -1,3 +1,4 @@
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 
 /** Tag of every Flowscope dashboard; their header links list the others by it. */
@@ -15,6 +16,21 @@ export function flowscopeDashboard(uid: string, title: string, description: stri
     .refresh('10s')
     .annotations([]) // Grafana adds its built-in annotations to an empty list
     .link(new dashboard.DashboardLinkBuilder('Flowscope').type(dashboard.DashboardLinkType.Dashboards).tags([TAG]).asDropdown(false).includeVars(false).keepTime(true));
+}
+
+/** Any panel builder. */
+export type PanelBuilder = cog.Builder<dashboard.Panel>;
+
+/** A row title and the panels under it, left to right, top to bottom. */
+export type Section = [title: string, panels: PanelBuilder[]];
+
+/** Lays the sections out: each row title full width, then its panels. */
+export function withSections(builder: dashboard.DashboardBuilder, sections: Section[]): dashboard.DashboardBuilder {
+  for (const [title, panels] of sections) {
+    builder.withRow(new dashboard.RowBuilder(title));
+    for (const panel of panels) builder.withPanel(panel);
+  }
+  return builder;
 }
 
 /**

@@ -113,8 +113,3 @@ export function labelVariable(name: string, label: string, selector: string): da
     .allValue('.*')
     .current({ selected: true, text: ['All'], value: ['$__all'] });
 }
-
-/** A full-width row title. */
-export function row(title: string): dashboard.RowBuilder {
-  return new dashboard.RowBuilder(title);
-}
