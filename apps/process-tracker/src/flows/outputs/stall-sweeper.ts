@@ -3,14 +3,14 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
 import { DefinitionRegistry } from '../definitions/definition-registry';
 import { evaluateFlow, TERMINAL } from '../evaluation/evaluate-flow';
-import { instanceKey } from '../flow-instance';
 import { FlowStore } from '../store/flow-store';
 import { FlowOutputs } from './flow-outputs';
 import { trackerMetrics } from './tracker-metrics';
 
 /**
- * One periodic sweep over the in-memory flows instead of a timer per flow: marks flows past their
- * SLA as stalled (once, whichever replica gets there first) and refreshes the in-progress gauges.
+ * One periodic sweep instead of a timer per flow: takes the flows past their SLA off the store's
+ * index of open flows, marks them stalled (once, whichever replica gets there first), and sets the
+ * in-progress and stalled gauges from the index's counts.
  */
 @Injectable()
 export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,35 +39,28 @@ export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async sweep(now = new Date()): Promise<void> {
-    const counts = new Map<string, { labels: { definition: string; style: string }; open: number; stalled: number }>();
-    const toStall = [];
-    for (const flow of this.store.all()) {
-      const def = this.registry.get(flow.definition);
-      if (!def || TERMINAL.has(flow.status)) continue;
-      // Counted locally: a labelled inc() per flow costs too much with 100,000 flows open.
-      const id = `${def.name}|${flow.style}`;
-      const count = counts.get(id) ?? { labels: { definition: def.name, style: flow.style }, open: 0, stalled: 0 };
-      counts.set(id, count);
-      count.open++;
-      if (flow.status === 'stalled') count.stalled++;
-      // Cheap test first: evaluating every open flow at every sweep would block the event loop.
-      else if (Date.parse(flow.startedAt) + def.timeoutMs < now.getTime() && evaluateFlow(def, flow.events, now).status === 'stalled') {
-        count.stalled++;
-        toStall.push({ def, key: flow.key });
+    // Only flows whose SLA has run out come off the index: no walk over every open flow.
+    for (const def of this.registry.definitions) {
+      for (const kvKey of this.store.index.takeDue(def.name, now.getTime() - def.timeoutMs)) {
+        const flow = this.store.byKvKey(kvKey);
+        if (!flow || TERMINAL.has(flow.status) || flow.status === 'stalled') continue;
+        await this.markStalled(def, kvKey, now).catch((error: unknown) => {
+          this.logger.error(`cannot mark ${kvKey} stalled, next sweep retries: ${String(error)}`);
+          this.store.index.requeue(kvKey, flow);
+        });
       }
     }
     trackerMetrics.inProgress.reset();
     trackerMetrics.stalled.reset();
-    for (const { labels, open, stalled } of counts.values()) {
-      trackerMetrics.inProgress.set(labels, open);
-      trackerMetrics.stalled.set(labels, stalled);
+    for (const { definition, style, open, stalled } of this.store.index.openCounts()) {
+      trackerMetrics.inProgress.set({ definition, style }, open);
+      trackerMetrics.stalled.set({ definition, style }, stalled);
     }
-    for (const { def, key } of toStall) await this.markStalled(def, key, now);
   }
 
-  private async markStalled(def: FlowDefinition, key: string, now: Date): Promise<void> {
-    const change = await this.store.change(instanceKey(def.name, key), (current) =>
-      current && current.status !== 'stalled' && evaluateFlow(def, current.events, now).status === 'stalled'
+  private async markStalled(def: FlowDefinition, kvKey: string, now: Date): Promise<void> {
+    const change = await this.store.change(kvKey, (current) =>
+      current && !TERMINAL.has(current.status) && current.status !== 'stalled' && evaluateFlow(def, current.events, now).status === 'stalled'
         ? { ...current, status: 'stalled', wasStalled: true }
         : undefined,
     );

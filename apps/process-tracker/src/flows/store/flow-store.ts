@@ -3,6 +3,7 @@ import { isRevisionConflict, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { KV, KvEntry, QueuedIterator } from 'nats';
 import { instanceKey, recordEvents, type FlowInstance, type TrackedEvent } from '../flow-instance';
+import { OpenFlowIndex } from './open-flow-index';
 
 interface Versioned {
   instance: FlowInstance;
@@ -26,6 +27,8 @@ const MAX_CAS_ATTEMPTS = 50;
 export class FlowStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('FlowStore');
   private readonly flows = new Map<string, Versioned>();
+  /** Open flows by start time, and counts per status: kept in step with `flows`. */
+  readonly index = new OpenFlowIndex();
   /** The write in progress per key: writes of one flow never overlap, writes of different flows do. */
   private readonly turns = new Map<string, Promise<unknown>>();
   private kv!: KV;
@@ -50,7 +53,11 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   get(definition: string, key: string): FlowInstance | undefined {
-    return this.flows.get(instanceKey(definition, key))?.instance;
+    return this.byKvKey(instanceKey(definition, key));
+  }
+
+  byKvKey(kvKey: string): FlowInstance | undefined {
+    return this.flows.get(kvKey)?.instance;
   }
 
   *all(): IterableIterator<FlowInstance> {
@@ -105,7 +112,14 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
 
   private remember(kvKey: string, instance: FlowInstance, revision: number): void {
     const known = this.flows.get(kvKey);
-    if (!known || known.revision < revision) this.flows.set(kvKey, { instance, revision });
+    if (known && known.revision >= revision) return;
+    this.flows.set(kvKey, { instance, revision });
+    this.index.track(kvKey, known?.instance, instance);
+  }
+
+  private forget(kvKey: string): void {
+    this.index.track(kvKey, this.flows.get(kvKey)?.instance, undefined);
+    this.flows.delete(kvKey);
   }
 
   private async follow(watcher: QueuedIterator<KvEntry>, markReady: () => void): Promise<void> {
@@ -114,7 +128,7 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
         // Most entries are this replica's own writes coming back: skip the parse when we hold them.
         const known = this.flows.get(entry.key);
         if (entry.operation === 'PUT' && (!known || known.revision < entry.revision)) this.remember(entry.key, entry.json<FlowInstance>(), entry.revision);
-        else if (entry.operation !== 'PUT') this.flows.delete(entry.key);
+        else if (entry.operation !== 'PUT') this.forget(entry.key);
         if (entry.delta === 0) markReady();
       }
     } catch (error) {
