@@ -10,15 +10,15 @@ const logDir = path.join(REPO_ROOT, '.run', 'logs');
 const say = (line: string) => process.stdout.write(`[flowscope] ${line}\n`);
 
 function banner(system: FlowscopeSystem): string {
-  const apps = [...system.apps.values()].map((app) => `  ${app.name.padEnd(13)} ${app.url}`).join('\n');
+  const apps = [...system.apps.values()].map((app) => `  ${app.name.padEnd(15)} ${app.url}`).join('\n');
   const nats = path.relative(process.cwd(), path.join(TOOLS_BIN, 'nats')) || path.join(TOOLS_BIN, 'nats');
   return `
 Flowscope is running.
 ${apps}
-  nats          ${system.nats.url}   (monitoring ${system.nats.monitorUrl})
-  jaeger        ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'}; span metrics at /api/metrics/calls?service=orders)
-  prometheus    ${system.prometheus?.url ?? '-'}   (scrapes every service and Jaeger's span metrics)
-  logs          ${path.relative(process.cwd(), logDir)}/<service>.log
+  nats            ${system.nats.url}   (monitoring ${system.nats.monitorUrl})
+  jaeger          ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'}; span metrics at /api/metrics/calls?service=orders)
+  prometheus      ${system.prometheus?.url ?? '-'}   (scrapes every service and Jaeger's span metrics)
+  logs            ${path.relative(process.cwd(), logDir)}/<service>.log
 
 Place an order:
   curl -s -X POST ${system.app('orders').url}/orders -H 'content-type: application/json' \\
