@@ -38,7 +38,7 @@ function rightNow(): PanelBuilder[] {
     }),
     stats({
       title: 'Stalled now',
-      description: 'Flows past their SLA (timeoutMs) without reaching a terminal status. A stalled flow has no duration yet, so no exemplar: open the panel link for the list of stalled flows with their trace ids.',
+      description: 'Flows past their SLA (timeoutMs) without reaching a terminal status. A gauge has no exemplars: the "Stalling per second" panel has them, and the panel link lists the stalled flows with their trace ids.',
       unit: 'short',
       width: 6,
       redAbove: 1,
@@ -107,11 +107,11 @@ function rates(): PanelBuilder[] {
     }),
     timeSeries({
       title: 'Stalling per second',
-      description: 'Flows that became stalled: their SLA passed with no terminal status (an event was lost or a service is down). See "Stalled now" for the list.',
+      description: 'Flows that became stalled: their SLA passed with no terminal status (an event was lost or a service is down). The dots are exemplars: hover one and choose "Trace in Jaeger" to open a stalled flow\'s trace; the panel link lists every stalled flow.',
       unit: 'reqps',
       width: 8,
       links: [{ title: 'Stalled flows (process tracker API)', url: TRACKER_STALLED }],
-      queries: [{ expr: `sum by (style) (${rate(flows('flowscope_flows_stalled_total'))})`, legend: '{{style}}' }],
+      queries: [{ expr: `sum by (style) (${rate(flows('flowscope_flows_stalled_total'))})`, legend: '{{style}}', exemplar: true }],
     }),
   ];
 }

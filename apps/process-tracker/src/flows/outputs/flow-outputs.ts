@@ -18,7 +18,7 @@ export class FlowOutputs {
     this.nats.nc.publish(`flow.${after.status}`, JSON.stringify({
       definition: def.name, key: after.key, status: after.status, previous: before?.status ?? null, style: after.style, at: now.toISOString(),
     }));
-    if (after.status === 'stalled') trackerMetrics.stalledTotal.inc(labels);
+    if (after.status === 'stalled') trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(after) });
     if (!TERMINAL.has(after.status) || (before && TERMINAL.has(before.status))) return;
     this.ended(def, after, now);
   }
@@ -26,9 +26,7 @@ export class FlowOutputs {
   private ended(def: FlowDefinition, flow: FlowChange['after'], now: Date): void {
     const evaluation = evaluateFlow(def, flow.events, now);
     const labels = { definition: def.name, style: flow.style, status: evaluation.status };
-    const traceId = flow.events.find((e) => e.traceId)?.traceId;
-    // prom-client types exemplar labels like metric labels; trace_id is the OTel exemplar convention.
-    const exemplarLabels = (traceId ? { trace_id: traceId } : {}) as Record<string, string>;
+    const exemplarLabels = traceExemplar(flow);
     trackerMetrics.ended.inc(labels);
     if (flow.wasStalled) trackerMetrics.recovered.inc(labels);
     if (evaluation.endedAt) {
@@ -42,4 +40,11 @@ export class FlowOutputs {
     }
     emitFlowSpan(def, flow, evaluation);
   }
+}
+
+/** The exemplar of a flow's observations: the trace of its first event (trace_id, the OTel convention). */
+function traceExemplar(flow: FlowChange['after']): Record<string, string> {
+  const traceId = flow.events.find((e) => e.traceId)?.traceId;
+  // prom-client types exemplar labels like metric labels.
+  return (traceId ? { trace_id: traceId } : {}) as Record<string, string>;
 }

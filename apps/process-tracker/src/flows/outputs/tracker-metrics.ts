@@ -9,7 +9,8 @@ export const trackerMetrics = {
   started: new Counter({ name: 'flowscope_flows_started_total', help: 'Flow instances started', labelNames: ['definition', 'style'] }),
   ended: new Counter({ name: 'flowscope_flows_ended_total', help: 'Flow instances that reached a terminal status', labelNames: ['definition', 'style', 'status'] }),
   recovered: new Counter({ name: 'flowscope_flows_recovered_total', help: 'Stalled flows that later reached a terminal status', labelNames: ['definition', 'style', 'status'] }),
-  stalledTotal: new Counter({ name: 'flowscope_flows_stalled_total', help: 'Flows that became stalled', labelNames: ['definition', 'style'] }),
+  // Its exemplar is the stalled flow's trace: from the stalling rate straight to where the flow stopped.
+  stalledTotal: new Counter<string>({ name: 'flowscope_flows_stalled_total', help: 'Flows that became stalled', labelNames: ['definition', 'style'], enableExemplars: true }),
   duration: new Histogram<string>({
     name: 'flowscope_flow_duration_seconds',
     help: 'From the first event of a flow to its terminal one',
