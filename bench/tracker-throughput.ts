@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     // Watch from before the start: the tracker consumes as soon as it boots, before it reports healthy.
     const measuring = trackerRate(jsm, EVENTS);
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const tracker = await startTracker(nats.url, { FLOW_TIMEOUT_MS: '3600000' }, profile);
+    const tracker = await startTracker(nats.url, { FLOW_TIMEOUT_MS: '3600000', ...(process.env.TRACKER_BATCH_SIZE ? { TRACKER_BATCH_SIZE: process.env.TRACKER_BATCH_SIZE } : {}) }, profile);
     const { rate: ingest, cpu } = await measuring;
     const kvWrites = (await jsm.streams.info('KV_flows')).state.last_seq;
     say(`KV writes: ${kvWrites} for ${EVENTS} events`);
