@@ -3,8 +3,8 @@ import type { InstrumentationConfigMap } from '@opentelemetry/auto-instrumentati
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { reportTelemetryFailure, telemetryState } from './lifecycle';
+import { MeteredBatchSpanProcessor } from './span-export-metrics';
 
 const PROBE_PATHS = new Set(['/health', '/metrics']);
 
@@ -29,8 +29,9 @@ const INSTRUMENTATIONS: InstrumentationConfigMap = {
  */
 function createSdk(): NodeSDK {
   return new NodeSDK({
-    // The -base BatchSpanProcessor reads OTEL_BSP_* itself.
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    // The -base BatchSpanProcessor reads OTEL_BSP_* itself; the metered one bounds the spans queued
+    // and being exported together, and counts exported, failed and dropped spans for /metrics.
+    spanProcessors: [new MeteredBatchSpanProcessor(new OTLPTraceExporter())],
     // Metrics are prom-client, scraped; an empty list stops the SDK's default OTLP metric reader
     // from pushing to 4318/v1/metrics whatever OTEL_METRICS_EXPORTER says.
     metricReaders: [],

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { isTelemetryEnabled } from '../src';
 import { telemetryState } from '../src/lifecycle';
 import { startTelemetry } from '../src/sdk';
+import { MeteredBatchSpanProcessor } from '../src/span-export-metrics';
 
 // The real NodeSDK would register globals and patch modules for the rest of the jest worker;
 // here we only check what startTelemetry asks of it. (register.js itself is smoke-tested in a
@@ -48,6 +49,7 @@ describe('startTelemetry', () => {
     expect(isTelemetryEnabled()).toBe(true);
     expect(config.spanProcessors).toHaveLength(1);
     expect(config.spanProcessors?.[0]).toBeInstanceOf(BatchSpanProcessor);
+    expect(config.spanProcessors?.[0]).toBeInstanceOf(MeteredBatchSpanProcessor); // bounded, and counts lost spans
     // Empty lists, not undefined: undefined makes the SDK build OTLP metric and log exporters.
     expect(config.metricReaders).toEqual([]);
     expect(config.logRecordProcessors).toEqual([]);
