@@ -1,0 +1,88 @@
+// The measurements a benchmark phase makes on a running system: warm-up, fixed-rate latency,
+// saturation throughput (with the CPU each process used meanwhile).
+import { waitFor } from '../../deploy/launch/probe';
+import { closedLoop, openLoop, type LoadTarget, type OrderResult } from './load';
+import type { Scenario } from './orders';
+import { tick, type Say } from './report';
+import { sample, summarize, round, type LatencySummary } from './stats';
+import { cpuPercent, cpuSeconds, type BenchSystem } from './system';
+
+export interface FixedRateFigures {
+  rate: number;
+  seconds: number;
+  orders: number;
+  /** POST /orders → order.completed / order.cancelled. */
+  latencyMs: LatencySummary;
+  /** POST /orders → customer.notified. */
+  notifiedMs: LatencySummary;
+  byScenario: Partial<Record<Scenario, LatencySummary>>;
+  failures: Record<string, number>;
+  /** A few orders that ended, spread over the phase. */
+  sampleOrderIds: string[];
+}
+
+export interface SaturationFigures {
+  concurrency: number;
+  seconds: number;
+  /** Orders that ended (completed or cancelled) per second, ramp-up excluded. */
+  ordersPerSecond: number;
+  latencyMs: LatencySummary;
+  failures: Record<string, number>;
+  /** % of one core per process while saturated (2 cores = 200 %). */
+  cpuPercent: Record<string, number>;
+  sampleOrderIds: string[];
+}
+
+/** A few seconds of load the figures do not count: JIT, consumers, connections, KV buckets. */
+export async function warmUp(target: LoadTarget, seconds: number, concurrency: number): Promise<void> {
+  await closedLoop(target, concurrency, seconds, 0);
+}
+
+export async function fixedRate(target: LoadTarget, rate: number, seconds: number, say: Say, label: string): Promise<FixedRateFigures> {
+  const stop = tick(say, `${label} fixed ${rate}/s`, target);
+  const results = await openLoop(target, rate, seconds).finally(stop);
+  const ended = results.filter((r) => r.latencyMs !== undefined);
+  // customer.notified follows the terminal event; give the last ones a moment.
+  await waitFor(() => ended.every((r) => r.notifiedMs !== undefined), { timeoutMs: 10_000, intervalMs: 50, what: 'notifications' }).catch(() => undefined);
+  const byScenario: FixedRateFigures['byScenario'] = {};
+  for (const scenario of new Set(ended.map((r) => r.scenario))) byScenario[scenario] = latencies(ended.filter((r) => r.scenario === scenario));
+  return {
+    rate,
+    seconds,
+    orders: results.length,
+    latencyMs: latencies(ended),
+    notifiedMs: summarize(ended.flatMap((r) => (r.notifiedMs === undefined ? [] : [r.notifiedMs]))),
+    byScenario,
+    failures: failures(results),
+    sampleOrderIds: sample(ended.map((r) => r.orderId), 5),
+  };
+}
+
+export async function saturation(target: LoadTarget, sys: BenchSystem, concurrency: number, seconds: number, say: Say, label: string): Promise<SaturationFigures> {
+  const skip = Math.min(3, seconds / 5);
+  const stop = tick(say, `${label} saturation (${concurrency} in flight)`, target);
+  const before = cpuSeconds(sys.pids());
+  const started = performance.now();
+  const run = closedLoop(target, concurrency, seconds, skip);
+  // CPU over the measured window only (not the tail while the last orders finish).
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const cpu = cpuPercent(before, cpuSeconds(sys.pids()), (performance.now() - started) / 1000);
+  const { results, counted, ordersPerSecond } = await run.finally(stop);
+  return {
+    concurrency,
+    seconds,
+    ordersPerSecond: round(ordersPerSecond),
+    latencyMs: latencies(counted),
+    failures: failures(results),
+    cpuPercent: cpu,
+    sampleOrderIds: sample(counted.map((r) => r.orderId), 5),
+  };
+}
+
+const latencies = (results: OrderResult[]) => summarize(results.flatMap((r) => (r.latencyMs === undefined ? [] : [r.latencyMs])));
+
+function failures(results: OrderResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of results) if (r.error) out[r.error] = (out[r.error] ?? 0) + 1;
+  return out;
+}
