@@ -2,16 +2,29 @@
 // .data/nats), Jaeger with span metrics (SPM), Prometheus and every service as real processes on
 // the ports of ARCHITECTURE.md; waits until all are healthy, prints where they are, and stops
 // everything on Ctrl-C.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, TOOLS_BIN } from './launch/binaries';
+import type { NatsCredentials } from './launch/nats-auth';
 import { startSystem, type FlowscopeSystem } from './launch/system';
 
 const logDir = path.join(REPO_ROOT, '.run', 'logs');
+/** This run's NATS credentials for the CLI (admin) and the load generator, readable by you only. */
+const credentialFiles = { admin: path.join(REPO_ROOT, '.data', 'nats-admin.env'), loadgen: path.join(REPO_ROOT, '.data', 'nats-loadgen.env') };
 const say = (line: string) => process.stdout.write(`[flowscope] ${line}\n`);
+
+/** `export NATS_URL=… NATS_USER=… NATS_PASSWORD=…`, which the NATS CLI and the loadgen read. */
+function writeCredentials(file: string, url: string, credentials: NatsCredentials): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const lines = [`export NATS_URL=${url}`, `export NATS_USER=${credentials.user}`, `export NATS_PASSWORD=${credentials.pass}`];
+  writeFileSync(file, `# This run's NATS credentials (npm start makes new ones each run): source this file.\n${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // an older file keeps its mode on write
+}
 
 function banner(system: FlowscopeSystem): string {
   const apps = [...system.apps.values()].map((app) => `  ${app.name.padEnd(15)} ${app.url}`).join('\n');
   const nats = path.relative(process.cwd(), path.join(TOOLS_BIN, 'nats')) || path.join(TOOLS_BIN, 'nats');
+  const adminEnv = path.relative(process.cwd(), credentialFiles.admin);
   return `
 Flowscope is running.
 ${apps}
@@ -23,7 +36,8 @@ ${apps}
 Place an order:
   curl -s -X POST ${system.app('orders').url}/orders -H 'content-type: application/json' \\
     -d '{"customerId":"c-1","items":[{"sku":"BOOK-1","qty":2,"unitPrice":12.5}]}'
-or publish one with the NATS CLI:
+or publish one with the NATS CLI, as the admin (each service has its own NATS user; README "Security"):
+  source ${adminEnv}
   ${nats} pub order.placed '{"orderId":"cli-1","customerId":"c-1","items":[{"sku":"BOOK-1","qty":1,"unitPrice":5}],"total":5,"currency":"EUR"}'
 then:
   curl -s ${system.app('orders').url}/orders/cli-1
@@ -42,6 +56,9 @@ async function main(): Promise<void> {
     logDir,
     onProgress: say,
   });
+  const users = system.nats.users!;
+  writeCredentials(credentialFiles.admin, system.nats.url, users.admin);
+  writeCredentials(credentialFiles.loadgen, system.nats.url, users.loadgen);
   process.stdout.write(banner(system));
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -1,6 +1,7 @@
 // Issue 2 acceptance: the choreographed order flow, every app a real process, with real NATS and
 // Jaeger, asserted through the orders API, the streams and Jaeger's HTTP API.
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { natsConnectOptions } from '../deploy/launch/nats-auth';
 import { waitFor } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import {
@@ -26,7 +27,7 @@ let jsm: JetStreamManager;
 
 beforeAll(async () => {
   system = await startSystem({ appEnv: { LOG_LEVEL: 'warn' } });
-  nc = await connect({ servers: system.nats.url });
+  nc = await connect(natsConnectOptions(system.nats));
   jsm = await nc.jetstreamManager();
 }, 180_000);
 
@@ -136,7 +137,7 @@ describe('choreography', () => {
   it('a bare order.placed published with the NATS CLI starts a flow that completes, traced in Jaeger', async () => {
     const orderId = `cli-${Date.now()}`;
     const body = { orderId, customerId: 'c-cli', items: [{ sku: 'PEN-1', qty: 3, unitPrice: 2 }], total: 6, currency: 'EUR' };
-    await natsPub(system.nats.url, 'order.placed', JSON.stringify(body));
+    await natsPub(system.nats, 'order.placed', JSON.stringify(body));
 
     expect(await waitForOutcome(system, orderId)).toMatchObject({ status: 'completed', total: 6 });
     const spans = await orderTrace(system, orderId, [
@@ -169,9 +170,9 @@ describe('choreography', () => {
 
   it('malformed JSON, a non-JSON payload and missing fields end up in dlq.<service> with a reason; the next order completes', async () => {
     const before = (await dlqMessages(jsm)).length;
-    await natsPub(system.nats.url, 'order.placed', '{"orderId": "broken-1", ');
-    await natsPub(system.nats.url, 'payment.authorized', 'definitely not json');
-    await natsPub(system.nats.url, 'stock.reserved', '{"reservationId":"res-x"}');
+    await natsPub(system.nats, 'order.placed', '{"orderId": "broken-1", ');
+    await natsPub(system.nats, 'payment.authorized', 'definitely not json');
+    await natsPub(system.nats, 'stock.reserved', '{"reservationId":"res-x"}');
 
     // order.placed has four service consumers (orders, payments, seller, logistics), the others one
     // each; the process tracker reads every event and refuses all three too.

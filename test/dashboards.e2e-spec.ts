@@ -69,6 +69,7 @@ describe('dashboards against the running system', () => {
     expect(Object.keys(FLAGS).sort()).toEqual([...FLAG_KEYS].sort());
     const summary = await runLoad({
       natsUrl: system.nats.url,
+      natsAuth: system.nats.users?.loadgen,
       ordersUrl: system.app('orders').url,
       resetFlags: true,
       flags: FLAGS,

@@ -7,6 +7,7 @@ import { runLoad } from '../apps/loadgen/src/run-load';
 import type { LoadOptionsInput } from '../apps/loadgen/src/load-options';
 import type { PlannedOrder } from '../apps/loadgen/src/order-plan';
 import { REPO_ROOT } from '../deploy/launch/binaries';
+import { natsClientEnv, natsConnectOptions } from '../deploy/launch/nats-auth';
 import { httpJson, waitFor } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import { dlqMessages, type OrderView } from './support/flow';
@@ -20,7 +21,7 @@ let jsm: JetStreamManager;
 beforeAll(async () => {
   // A short SLA, so a flow that lost an event is reported stalled within the test.
   system = await startSystem({ tracing: false, appEnv: { LOG_LEVEL: 'warn', FLOW_TIMEOUT_MS: '3000', STALL_SWEEP_MS: '250' } });
-  nc = await connect({ servers: system.nats.url });
+  nc = await connect(natsConnectOptions(system.nats));
   jsm = await nc.jetstreamManager();
 }, 180_000);
 
@@ -33,7 +34,7 @@ afterAll(async () => {
 async function load(input: LoadOptionsInput): Promise<{ orders: (PlannedOrder & { at: number })[]; summary: Awaited<ReturnType<typeof runLoad>> }> {
   const orders: (PlannedOrder & { at: number })[] = [];
   const summary = await runLoad(
-    { natsUrl: system.nats.url, ordersUrl: system.app('orders').url, resetFlags: true, progressEverySec: 60, ...input },
+    { natsUrl: system.nats.url, natsAuth: system.nats.users?.loadgen, ordersUrl: system.app('orders').url, resetFlags: true, progressEverySec: 60, ...input },
     { onOrder: (order) => orders.push({ ...order, at: Date.now() }) },
   );
   return { orders, summary };
@@ -115,12 +116,12 @@ describe('load generator with failure flags', () => {
   it('a flag put with the NATS CLI during a run applies to the orders placed a second later', async () => {
     const orders: (PlannedOrder & { at: number })[] = [];
     const run = runLoad(
-      { natsUrl: system.nats.url, ordersUrl: system.app('orders').url, resetFlags: true, rate: 8, durationSec: 5, idPrefix: 'e2e-live', progressEverySec: 60 },
+      { natsUrl: system.nats.url, natsAuth: system.nats.users?.loadgen, ordersUrl: system.app('orders').url, resetFlags: true, rate: 8, durationSec: 5, idPrefix: 'e2e-live', progressEverySec: 60 },
       { onOrder: (o) => orders.push({ ...o, at: Date.now() }) },
     );
     const first = await waitFor(() => orders[0], { timeoutMs: 10_000, what: 'the first order' });
     expect((await ended(first.orderId)).status).toBe('completed');
-    const put = await natsCli(['kv', 'put', 'flags', 'payment.declineRate', '1'], { server: system.nats.url });
+    const put = await natsCli(['kv', 'put', 'flags', 'payment.declineRate', '1'], { server: system.nats });
     expect(put.code).toBe(0);
     const putAt = Date.now();
     await run;
@@ -134,7 +135,7 @@ describe('load generator with failure flags', () => {
   it('the CLI: progress on stderr, Ctrl-C stops it and prints the JSON summary; a bad argument exits 2', async () => {
     const main = path.join(REPO_ROOT, 'dist', 'apps', 'loadgen', 'src', 'main.js');
     const args = ['--rate', '5', '--duration', '60', '--progress', '0.5', '--json', '--reset-flags', '--id-prefix', 'e2e-cli'];
-    const cli = spawn(process.execPath, [main, ...args], { env: { ...process.env, NATS_URL: system.nats.url, ORDERS_URL: system.app('orders').url } });
+    const cli = spawn(process.execPath, [main, ...args], { env: { ...process.env, NATS_URL: system.nats.url, ...natsClientEnv(system.nats.users?.loadgen), ORDERS_URL: system.app('orders').url } });
     let stdout = '';
     let stderr = '';
     cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,6 +1,7 @@
 // Issue 3 acceptance: the saga orchestrator, every scenario in both styles, with real processes,
 // asserted through the orders API, NATS (streams, KV, the NATS CLI) and Jaeger's HTTP API.
 import { connect, type JetStreamManager, type KV, type NatsConnection } from 'nats';
+import { natsConnectOptions } from '../deploy/launch/nats-auth';
 import { waitFor } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import { eventCountsOf, eventTypesOf, orderTrace, placeOrder, waitForOutcome, waitForQuiet } from './support/flow';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   system = await startSystem({
     appEnv: { LOG_LEVEL: 'warn', SAGA_STEP_TIMEOUT_MS: '1000', SAGA_MAX_ATTEMPTS: String(MAX_ATTEMPTS), SAGA_RETRY_BACKOFF_MS: '300' },
   });
-  nc = await connect({ servers: system.nats.url });
+  nc = await connect(natsConnectOptions(system.nats));
   jsm = await nc.jetstreamManager();
   sagas = await nc.jetstream().views.kv('sagas');
 }, 180_000);
@@ -161,14 +162,14 @@ describe('orchestration', () => {
 
   it('a bare JSON command from the NATS CLI gets a reply; a malformed one gets INVALID_COMMAND at once', async () => {
     const orderId = `cli-cmd-${Date.now()}`;
-    const ok = JSON.parse(await natsReq(system.nats.url, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'c-cli', amount: 7, currency: 'EUR' })));
+    const ok = JSON.parse(await natsReq(system.nats, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'c-cli', amount: 7, currency: 'EUR' })));
     expect(ok).toEqual({ ok: true, paymentId: `pay-${orderId}`, amount: 7, status: 'authorized' });
-    const again = JSON.parse(await natsReq(system.nats.url, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'decline-now', amount: 7, currency: 'EUR' })));
+    const again = JSON.parse(await natsReq(system.nats, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'decline-now', amount: 7, currency: 'EUR' })));
     expect(again).toEqual(ok); // a retried command returns its first outcome
 
-    const malformed = JSON.parse(await natsReq(system.nats.url, 'cmd.payment.authorize', '{"orderId": '));
+    const malformed = JSON.parse(await natsReq(system.nats, 'cmd.payment.authorize', '{"orderId": '));
     expect(malformed).toMatchObject({ ok: false, code: 'INVALID_COMMAND', retryable: false });
-    const missing = JSON.parse(await natsReq(system.nats.url, 'cmd.stock.reserve', JSON.stringify({ orderId })));
+    const missing = JSON.parse(await natsReq(system.nats, 'cmd.stock.reserve', JSON.stringify({ orderId })));
     expect(missing).toMatchObject({ ok: false, code: 'INVALID_COMMAND', issues: [expect.objectContaining({ path: 'items' })] });
   }, 60_000);
 });

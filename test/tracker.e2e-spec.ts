@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import type { FlowDefinition } from '@flowscope/contracts';
 import { evaluateFlow } from '../apps/process-tracker/src/flows/evaluation/evaluate-flow';
 import type { AppProcess } from '../deploy/launch/apps';
+import { natsConnectOptions } from '../deploy/launch/nats-auth';
 import { waitFor } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import { dlqMessages } from './support/flow';
@@ -27,7 +28,7 @@ const trackers: AppProcess[] = [];
 
 beforeAll(async () => {
   system = await startSystem({ apps: [], tracing: false });
-  nc = await connect({ servers: system.nats.url });
+  nc = await connect(natsConnectOptions(system.nats));
   js = nc.jetstream();
   jsm = await nc.jetstreamManager();
 }, 120_000);
@@ -40,7 +41,7 @@ afterAll(async () => {
 
 async function tracker(env: NodeJS.ProcessEnv = FAST): Promise<AppProcess> {
   await Promise.all(trackers.splice(0).map((t) => t.stop()));
-  const started = await startTracker(system.nats.url, env);
+  const started = await startTracker(system.nats, env);
   trackers.push(started);
   return started;
 }
@@ -52,7 +53,7 @@ describe('process tracker with the NATS CLI', () => {
     const t = await tracker();
     const events = flowEvents('cli-shuffled', SCENARIOS.compensatedShipment, Date.now());
     const published = shuffle([...events, events[1], events[4]], 7);
-    for (const event of published) await natsPub(system.nats.url, event.type, JSON.stringify(event));
+    for (const event of published) await natsPub(system.nats, event.type, JSON.stringify(event));
 
     const flow = await waitFor(async () => {
       const body = await flowStatus(t, 'cli-shuffled')();
@@ -72,10 +73,10 @@ describe('process tracker with the NATS CLI', () => {
       if (body.key === 'cli-stalled') lifecycle.push(m.subject);
     } });
     const events = flowEvents('cli-stalled', SCENARIOS.completed, Date.now());
-    for (const event of events.slice(0, 2)) await natsPub(system.nats.url, event.type, JSON.stringify(event));
+    for (const event of events.slice(0, 2)) await natsPub(system.nats, event.type, JSON.stringify(event));
     await waitFor(async () => (await flowStatus(t, 'cli-stalled')()).status === 'stalled' || undefined, { timeoutMs: 20_000, what: 'stalled' });
 
-    for (const event of events.slice(2)) await natsPub(system.nats.url, event.type, JSON.stringify(event));
+    for (const event of events.slice(2)) await natsPub(system.nats, event.type, JSON.stringify(event));
     await waitFor(async () => (await flowStatus(t, 'cli-stalled')()).status === 'completed' || undefined, { timeoutMs: 20_000, what: 'completed' });
     await waitFor(() => lifecycle.includes('flow.completed') || undefined, { timeoutMs: 5000, what: 'flow.completed on NATS' });
     expect(lifecycle).toEqual(['flow.running', 'flow.stalled', 'flow.completed']);
@@ -102,9 +103,9 @@ describe('process tracker with the NATS CLI', () => {
   it('malformed JSON, an unknown type and a missing correlation go to dlq.process-tracker with the reason', async () => {
     const t = await tracker();
     const before = (await dlqMessages(jsm)).length;
-    await natsPub(system.nats.url, 'order.placed', '{"orderId": ');
-    await natsPub(system.nats.url, 'order.exploded', '{"orderId":"x-1"}');
-    await natsPub(system.nats.url, 'customer.notified', '{"channel":"email","template":"t"}');
+    await natsPub(system.nats, 'order.placed', '{"orderId": ');
+    await natsPub(system.nats, 'order.exploded', '{"orderId":"x-1"}');
+    await natsPub(system.nats, 'customer.notified', '{"channel":"email","template":"t"}');
     const letters = await waitFor(async () => {
       const all = (await dlqMessages(jsm)).slice(before).filter((m) => m.subject === 'dlq.process-tracker');
       return all.length >= 3 ? all : undefined;
@@ -173,7 +174,7 @@ describe('process tracker under crashes and replicas', () => {
 
   it('two tracker replicas consuming at once end with the same states as one', async () => {
     const a = await tracker(SLOW_SLA);
-    const b = await startTracker(system.nats.url, SLOW_SLA);
+    const b = await startTracker(system.nats, SLOW_SLA);
     trackers.push(b);
     const { flows, duplicates, messages } = burst('pair', 800);
     await publishAll(messages);
@@ -205,8 +206,8 @@ describe('process tracker under crashes and replicas', () => {
       ].join('\n'));
       const t = await tracker({ ...FAST, FLOW_DEFINITIONS_DIR: dir });
       expect((await getFlowDefinitions(t)).sort()).toEqual(['order-fulfillment', 'signup']);
-      await natsPub(system.nats.url, 'customer.signup-requested', '{"customerId":"cust-77"}');
-      await natsPub(system.nats.url, 'customer.verified', '{"customerId":"cust-77"}');
+      await natsPub(system.nats, 'customer.signup-requested', '{"customerId":"cust-77"}');
+      await natsPub(system.nats, 'customer.verified', '{"customerId":"cust-77"}');
       await waitFor(async () => (await getFlow(t, 'cust-77', 'signup')).body.status === 'completed' || undefined, {
         timeoutMs: 20_000,
         what: 'the signup flow to complete',

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveBinary } from './binaries';
 import { freePorts, LOOPBACK } from './ports';
 import { httpJson, StopWaiting, waitFor } from './probe';
 import { onExitCleanup } from './exit-guard';
+import { natsServerAuth, type NatsUsers } from './nats-auth';
 import { ManagedProcess } from './processes';
 
 /** Options of {@link startNatsServer}. */
@@ -27,6 +28,11 @@ export interface NatsServerOptions {
   logDir?: string;
   /** How long to wait for the server to report healthy (default 20 s). */
   startTimeoutMs?: number;
+  /**
+   * Require these users, with the permissions of deploy/nats/permissions.ts (default: no auth, any
+   * client may do anything). See deploy/launch/nats-auth.ts `generateNatsUsers`.
+   */
+  auth?: NatsUsers;
 }
 
 /** A running nats-server owned by a test. */
@@ -39,6 +45,8 @@ export interface NatsServerHandle {
   readonly monitorUrl: string;
   readonly storeDir: string;
   readonly jetstream: boolean;
+  /** The users it requires, when started with `auth`. */
+  readonly users?: NatsUsers;
   /** The current server process (a new one after {@link restart}). */
   readonly process: ManagedProcess;
   /** Graceful stop (SIGTERM, SIGKILL after 10 s); removes the temp store unless kept. Idempotent. */
@@ -88,10 +96,12 @@ class NatsServer implements NatsServerHandle {
   readonly monitorUrl: string;
   readonly storeDir: string;
   readonly jetstream: boolean;
+  readonly users?: NatsUsers;
   private readonly removeStore: boolean;
   private readonly forgetCleanup: () => void;
   private readonly name: string;
   private current: ManagedProcess | undefined;
+  private authFile: string | undefined;
 
   constructor(
     private readonly bin: string,
@@ -106,6 +116,7 @@ class NatsServer implements NatsServerHandle {
     this.storeDir = opts.storeDir ?? mkdtempSync(path.join(os.tmpdir(), 'flowscope-nats-'));
     this.removeStore = opts.storeDir === undefined && opts.keepStore !== true;
     this.forgetCleanup = this.removeStore ? onExitCleanup(() => this.removeStoreDir()) : () => undefined;
+    this.users = opts.auth;
   }
 
   private removeStoreDir(): void {
@@ -120,8 +131,9 @@ class NatsServer implements NatsServerHandle {
   async start(): Promise<void> {
     const args = ['-a', LOOPBACK, '-p', String(this.port), '-m', String(this.httpPort), '-n', this.name];
     if (this.jetstream) args.push('-js', '-sd', this.storeDir);
+    const env = this.users ? this.authConfig(args) : undefined;
     args.push(...(this.opts.args ?? []));
-    const proc = ManagedProcess.spawn(this.bin, args, { name: this.name, logDir: this.opts.logDir });
+    const proc = ManagedProcess.spawn(this.bin, args, { name: this.name, logDir: this.opts.logDir, env });
     this.current = proc;
     await waitFor(() => this.isHealthy(proc), {
       timeoutMs: this.opts.startTimeoutMs ?? 20_000,
@@ -130,6 +142,19 @@ class NatsServer implements NatsServerHandle {
     }).catch((error: unknown) => {
       throw new Error(`${this.name} did not start: ${String(error)}\n${proc.logs()}`, { cause: error });
     });
+  }
+
+  /** Adds the users' config file to `args`; the passwords travel in the returned environment only. */
+  private authConfig(args: string[]): Record<string, string> {
+    const { authorization, env } = natsServerAuth(this.users!);
+    if (this.authFile === undefined) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'flowscope-nats-auth-'));
+      onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
+      this.authFile = path.join(dir, 'auth.conf');
+    }
+    writeFileSync(this.authFile, authorization, { mode: 0o600 });
+    args.unshift('-c', this.authFile); // flags given after the file override it
+    return env;
   }
 
   private async isHealthy(proc: ManagedProcess): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { APP_NAMES, APPS, AppProcess, type AppName } from './apps';
 import { startJaeger, type JaegerHandle, type JaegerPorts } from './jaeger';
+import { generateNatsUsers, natsClientEnv, setUpStreams } from './nats-auth';
 import { startNatsServer, type NatsServerHandle } from './nats-server';
 import { freePort, freePorts, LOOPBACK } from './ports';
 import { startPrometheus, type PrometheusHandle, type ScrapeTarget } from './prometheus';
@@ -23,6 +24,11 @@ export interface SystemOptions {
   logDir?: string;
   /** Extra environment for every service. */
   appEnv?: NodeJS.ProcessEnv;
+  /**
+   * NATS requires the users of deploy/nats/permissions.ts, with random passwords for this run;
+   * each service connects as itself, tests as `system.nats.users.admin` (default true).
+   */
+  auth?: boolean;
   /** Told about each step, for progress output. */
   onProgress?: (message: string) => void;
 }
@@ -62,13 +68,16 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
     await started.nats?.stop();
   };
   try {
-    progress('starting nats-server (JetStream)');
+    const auth = options.auth ?? true;
+    progress(`starting nats-server (JetStream${auth ? ', a user per service' : ''})`);
     started.nats = await startNatsServer({
       ...(standard ? { port: 4222, httpPort: 8222 } : {}),
       ...(options.natsStoreDir ? { storeDir: options.natsStoreDir } : {}),
+      ...(auth ? { auth: generateNatsUsers() } : {}),
       name: 'nats',
       logDir: options.logDir,
     });
+    if (auth) await setUpStreams(started.nats);
     // Prometheus' port is chosen first: Jaeger's config names it, and Prometheus' config names Jaeger's span metrics.
     const prometheusPort = options.prometheus ? (standard ? STANDARD_PROMETHEUS_PORT : await freePort()) : undefined;
     if (options.tracing ?? true) {
@@ -93,7 +102,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
         natsUrl: started.nats.url,
         httpPort: ports[i],
         otlpUrl: started.jaeger?.otlpHttpUrl,
-        env: options.appEnv,
+        env: { ...natsClientEnv(started.nats.users?.[name]), ...options.appEnv },
         logDir: options.logDir,
       }));
     }

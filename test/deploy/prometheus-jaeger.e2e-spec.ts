@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../deploy/launch/binaries';
 import { jaegerBin, startJaeger, type JaegerHandle } from '../../deploy/launch/jaeger';
+import { generateNatsUsers, natsServerAuth } from '../../deploy/launch/nats-auth';
 import { natsServerBin } from '../../deploy/launch/nats-server';
 import { freePort, isPortFree } from '../../deploy/launch/ports';
 import { httpJson, waitFor } from '../../deploy/launch/probe';
@@ -117,8 +118,8 @@ describe('Prometheus and Jaeger with span metrics', () => {
 });
 
 describe('the configuration files docker compose mounts', () => {
-  const run = async (bin: string, args: string[]) => {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { cwd: REPO_ROOT, timeout: 30_000 });
+  const run = async (bin: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const { stdout, stderr } = await promisify(execFile)(bin, args, { cwd: REPO_ROOT, timeout: 30_000, env: { ...process.env, ...env } });
     return stdout + stderr;
   };
 
@@ -131,7 +132,8 @@ describe('the configuration files docker compose mounts', () => {
     await expect(run(jaegerBin(), ['validate', '--config', 'deploy/jaeger/config.yaml'])).resolves.not.toMatch(/error/i);
   }, TIMEOUT);
 
-  it('deploy/nats/nats.conf passes `nats-server -t`', async () => {
-    await expect(run(natsServerBin(), ['-t', '-c', 'deploy/nats/nats.conf'])).resolves.toContain('is valid');
+  it('deploy/nats/nats.conf passes `nats-server -t` (with the users\' passwords in the environment, as compose passes them)', async () => {
+    const { env } = natsServerAuth(generateNatsUsers());
+    await expect(run(natsServerBin(), ['-t', '-c', 'deploy/nats/nats.conf'], env)).resolves.toContain('is valid');
   }, TIMEOUT);
 });

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveBinary } from '../../deploy/launch/binaries';
+import type { NatsEndpoint } from '../../deploy/launch/nats-auth';
+import type { NatsIdentity } from '../../deploy/nats/permissions';
 
 /** Outcome of one NATS CLI run. `code` is null when it was killed (see `timedOut`). */
 export interface NatsCliResult {
@@ -13,8 +15,15 @@ export interface NatsCliResult {
 
 /** Options of {@link natsCli}. */
 export interface NatsCliOptions {
-  /** Server URL, always passed as `--server`. */
-  server: string;
+  /**
+   * Server URL, always passed as `--server`; or a server the runner started, whose admin (or `as`)
+   * credentials then go to the CLI through its environment (`NATS_USER`, `NATS_PASSWORD`).
+   */
+  server: string | NatsEndpoint;
+  /** The identity to use on a server with auth (default admin). */
+  as?: NatsIdentity;
+  /** Explicit credentials (e.g. a wrong password), overriding `as`. */
+  credentials?: { user: string; pass: string };
   /** Kill the CLI after this long (default 15 s). */
   timeoutMs?: number;
 }
@@ -28,12 +37,19 @@ export function natsCliBin(): string {
 // JetStream domain) must not leak into tests. It is never created, so it stays empty.
 const EMPTY_CONFIG_HOME = path.join(os.tmpdir(), 'flowscope-nats-cli-no-contexts');
 
-function isolatedEnv(): NodeJS.ProcessEnv {
+function isolatedEnv(credentials?: { user: string; pass: string }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('NATS_')) env[key] = value; // $NATS_USER, $NATS_CREDS, … would override flags' defaults
   }
-  return { ...env, XDG_CONFIG_HOME: EMPTY_CONFIG_HOME };
+  // Credentials in the environment, not in flags: other users can read a process' arguments.
+  const auth = credentials ? { NATS_USER: credentials.user, NATS_PASSWORD: credentials.pass } : {};
+  return { ...env, ...auth, XDG_CONFIG_HOME: EMPTY_CONFIG_HOME };
+}
+
+function cliTarget(opts: NatsCliOptions): { url: string; credentials?: { user: string; pass: string } } {
+  if (typeof opts.server === 'string') return { url: opts.server, credentials: opts.credentials };
+  return { url: opts.server.url, credentials: opts.credentials ?? opts.server.users?.[opts.as ?? 'admin'] };
 }
 
 /**
@@ -42,11 +58,12 @@ function isolatedEnv(): NodeJS.ProcessEnv {
  */
 export function natsCli(args: readonly string[], opts: NatsCliOptions): Promise<NatsCliResult> {
   const bin = natsCliBin();
+  const { url, credentials } = cliTarget(opts);
   return new Promise((resolve, reject) => {
     const child = execFile(
       bin,
-      ['--server', opts.server, ...args],
-      { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 32 * 1024 * 1024, env: isolatedEnv(), encoding: 'utf8' },
+      ['--server', url, ...args],
+      { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 32 * 1024 * 1024, env: isolatedEnv(credentials), encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error === null) return resolve({ code: 0, stdout, stderr, timedOut: false });
         const failure = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
@@ -72,7 +89,7 @@ function check(what: string, result: NatsCliResult): NatsCliResult {
 
 /** `nats pub <subject> <body> -H K:V…`; throws unless the CLI succeeds. */
 export async function natsPub(
-  server: string,
+  server: string | NatsEndpoint,
   subject: string,
   body: string,
   headers?: Record<string, string>,
@@ -87,7 +104,7 @@ export async function natsPub(
  * cases, so success is read from its "Received with rtt" log line instead of the exit code.
  */
 export async function natsReq(
-  server: string,
+  server: string | NatsEndpoint,
   subject: string,
   body: string,
   opts: { headers?: Record<string, string>; timeoutMs?: number } = {},

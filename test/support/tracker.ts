@@ -3,6 +3,7 @@
 import { buildEvent, type EventData, type EventType } from '@flowscope/contracts';
 import { httpJson, waitFor } from '../../deploy/launch/probe';
 import { AppProcess } from '../../deploy/launch/apps';
+import { natsClientEnv, type NatsEndpoint } from '../../deploy/launch/nats-auth';
 import { freePort } from '../../deploy/launch/ports';
 import type { JetStreamManager } from 'nats';
 
@@ -39,8 +40,10 @@ export function shuffle<T>(items: T[], seed = 42): T[] {
 }
 
 /** A tracker process of the test's own (its port, its env), on the system's NATS. */
-export async function startTracker(natsUrl: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<AppProcess> {
-  const tracker = new AppProcess('process-tracker', { natsUrl, httpPort: await freePort(), env: { LOG_LEVEL: 'warn', ...env }, nodeArgs });
+export async function startTracker(nats: string | NatsEndpoint, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<AppProcess> {
+  const server = typeof nats === 'string' ? { url: nats } : nats;
+  const credentials = natsClientEnv(server.users?.['process-tracker']);
+  const tracker = new AppProcess('process-tracker', { natsUrl: server.url, httpPort: await freePort(), env: { LOG_LEVEL: 'warn', ...credentials, ...env }, nodeArgs });
   await tracker.start();
   return tracker;
 }

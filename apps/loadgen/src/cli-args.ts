@@ -100,6 +100,7 @@ usage: npm run loadgen -- [options]
   --id-prefix <p>         order ids are <p>-<n> (default lg-<random>)
   --nats-url <url>        default $NATS_URL or ${DEFAULTS.natsUrl}
   --orders-url <url>      default $ORDERS_URL or ${DEFAULTS.ordersUrl}
+                          NATS credentials come from $NATS_USER and $NATS_PASSWORD (the loadgen user)
   --json                  print the summary as JSON
   -h, --help              this text
 

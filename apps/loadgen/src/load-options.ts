@@ -27,6 +27,8 @@ export interface LoadOptions {
   /** Delete every flag in the bucket before writing `flags`. */
   resetFlags: boolean;
   natsUrl: string;
+  /** NATS user and password (environment `NATS_USER`, `NATS_PASSWORD`); none: no authentication. */
+  natsAuth?: { user: string; pass: string };
   ordersUrl: string;
   /** Seconds between two progress reports. */
   progressEverySec: number;
@@ -75,6 +77,8 @@ export function resolveLoadOptions(input: LoadOptionsInput, env: NodeJS.ProcessE
     ordersUrl: url('orders-url', (input.ordersUrl ?? (env.ORDERS_URL || DEFAULTS.ordersUrl)).replace(/\/+$/, ''), /^https?:\/\/\S+$/),
     idPrefix: input.idPrefix ?? `lg-${randomBytes(3).toString('hex')}`,
   };
+  const natsAuth = input.natsAuth ?? natsAuthFrom(env);
+  if (natsAuth) options.natsAuth = natsAuth;
   if (input.count !== undefined) {
     options.count = check('count', input.count, (v) => Number.isInteger(v) && v >= 1, 'a whole number above 0');
   }
@@ -82,6 +86,15 @@ export function resolveLoadOptions(input: LoadOptionsInput, env: NodeJS.ProcessE
     throw new LoadOptionsError(`--id-prefix must be 1 to 80 letters, digits, _ or - (got ${JSON.stringify(options.idPrefix)})`);
   }
   return options;
+}
+
+/** Credentials only from the environment, never from a flag (a command line is visible to everyone). */
+function natsAuthFrom(env: NodeJS.ProcessEnv): LoadOptions['natsAuth'] {
+  const user = env.NATS_USER || undefined;
+  const pass = env.NATS_PASSWORD || undefined;
+  if (user === undefined && pass === undefined) return undefined;
+  if (user === undefined || pass === undefined) throw new LoadOptionsError('NATS_USER and NATS_PASSWORD go together: set both or neither');
+  return { user, pass };
 }
 
 function check(name: string, value: number, ok: (v: number) => boolean, expected: string): number {

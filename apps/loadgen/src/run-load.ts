@@ -30,7 +30,7 @@ export class LoadgenSetupError extends Error {
  */
 export async function runLoad(input: LoadOptionsInput, hooks: LoadHooks = {}): Promise<LoadSummary> {
   const options = resolveLoadOptions(input);
-  const nc = await connectNats(options.natsUrl);
+  const nc = await connectNats(options.natsUrl, options.natsAuth);
   let flags: FailureFlags | undefined;
   try {
     const js = nc.jetstream();
@@ -44,9 +44,9 @@ export async function runLoad(input: LoadOptionsInput, hooks: LoadHooks = {}): P
   }
 }
 
-async function connectNats(url: string): Promise<NatsConnection> {
+async function connectNats(url: string, auth: LoadOptions['natsAuth']): Promise<NatsConnection> {
   try {
-    return await connect({ servers: url.split(','), name: 'loadgen', timeout: 5000 });
+    return await connect({ servers: url.split(','), name: 'loadgen', timeout: 5000, ...auth });
   } catch (error) {
     throw new LoadgenSetupError(`cannot reach NATS at ${url}: ${(error as Error).message}`);
   }

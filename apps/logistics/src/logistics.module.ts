@@ -1,5 +1,5 @@
 import { FailureFlagsModule, OrderProjectionModule } from '@flowscope/messaging';
-import { ServiceModule } from '@flowscope/runtime';
+import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { LogisticsConfig } from './config';
 import { ScheduleShipment } from './shipping/schedule-shipment/schedule-shipment';
@@ -10,7 +10,7 @@ export class LogisticsModule {
   static forRoot(config: LogisticsConfig): DynamicModule {
     return {
       module: LogisticsModule,
-      imports: [ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('logistics'), FailureFlagsModule.forService('logistics')],
+      imports: [ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), OrderProjectionModule.forService('logistics'), FailureFlagsModule.forService('logistics')],
       controllers: [ScheduleShipmentHandler],
       providers: [ScheduleShipment],
     };

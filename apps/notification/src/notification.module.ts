@@ -1,5 +1,5 @@
 import { FailureFlagsModule } from '@flowscope/messaging';
-import { ServiceModule } from '@flowscope/runtime';
+import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NotificationConfig } from './config';
 import { NotifyCustomer } from './notify-customer/notify-customer';
@@ -10,7 +10,7 @@ export class NotificationModule {
   static forRoot(config: NotificationConfig): DynamicModule {
     return {
       module: NotificationModule,
-      imports: [ServiceModule.forRoot({ service: 'notification', natsUrl: config.NATS_URL }), FailureFlagsModule.forService('notification')],
+      imports: [ServiceModule.forRoot({ service: 'notification', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), FailureFlagsModule.forService('notification')],
       controllers: [NotifyCustomerHandler],
       providers: [NotifyCustomer],
     };

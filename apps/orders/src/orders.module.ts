@@ -1,4 +1,4 @@
-import { ServiceModule } from '@flowscope/runtime';
+import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ORDERS_CONFIG, type OrdersConfig } from './config';
 import { GetOrderController } from './orders/get-order/get-order.controller';
@@ -12,7 +12,7 @@ export class OrdersModule {
   static forRoot(config: OrdersConfig): DynamicModule {
     return {
       module: OrdersModule,
-      imports: [ServiceModule.forRoot({ service: 'orders', natsUrl: config.NATS_URL })],
+      imports: [ServiceModule.forRoot({ service: 'orders', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) })],
       controllers: [PlaceOrderController, GetOrderController, TrackOrderHandler],
       providers: [OrderStore, SagaRunner, { provide: ORDERS_CONFIG, useValue: config }],
     };

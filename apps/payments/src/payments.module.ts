@@ -1,5 +1,5 @@
 import { FailureFlagsModule } from '@flowscope/messaging';
-import { ServiceModule } from '@flowscope/runtime';
+import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PaymentsConfig } from './config';
 import { AuthorizePayment } from './payments/authorize-payment/authorize-payment';
@@ -13,7 +13,7 @@ export class PaymentsModule {
   static forRoot(config: PaymentsConfig): DynamicModule {
     return {
       module: PaymentsModule,
-      imports: [ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL }), FailureFlagsModule.forService('payments')],
+      imports: [ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), FailureFlagsModule.forService('payments')],
       controllers: [AuthorizePaymentHandler, RefundPaymentHandler],
       providers: [PaymentLedger, AuthorizePayment, RefundPayment],
     };

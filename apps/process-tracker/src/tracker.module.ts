@@ -1,4 +1,4 @@
-import { ServiceModule } from '@flowscope/runtime';
+import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TRACKER_CONFIG, type TrackerConfig } from './config';
 import { FlowsController } from './flows/api/flows.controller';
@@ -13,7 +13,7 @@ export class TrackerModule {
   static forRoot(config: TrackerConfig, registry: DefinitionRegistry): DynamicModule {
     return {
       module: TrackerModule,
-      imports: [ServiceModule.forRoot({ service: 'process-tracker', natsUrl: config.NATS_URL })],
+      imports: [ServiceModule.forRoot({ service: 'process-tracker', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) })],
       controllers: [FlowsController],
       providers: [
         { provide: TRACKER_CONFIG, useValue: config },

@@ -1,5 +1,5 @@
 import { FailureFlagsModule, OrderProjectionModule } from '@flowscope/messaging';
-import { ServiceModule } from '@flowscope/runtime';
+import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SellerConfig } from './config';
 import { ReleaseStock } from './stock/release-stock/release-stock';
@@ -13,7 +13,7 @@ export class SellerModule {
   static forRoot(config: SellerConfig): DynamicModule {
     return {
       module: SellerModule,
-      imports: [ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL }), OrderProjectionModule.forService('seller'), FailureFlagsModule.forService('seller')],
+      imports: [ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), OrderProjectionModule.forService('seller'), FailureFlagsModule.forService('seller')],
       controllers: [ReserveStockHandler, ReleaseStockHandler],
       providers: [
         ReservationBook,

@@ -7,6 +7,8 @@ import { NatsClient } from './nats-client';
 
 export interface MessagingModuleOptions extends JetStreamEventServerOptions {
   natsUrl: string;
+  /** User and password; none: connect without authentication. */
+  natsAuth?: { user: string; pass: string };
 }
 
 /** Drains the connection after the transport has stopped consuming (Nest closes servers first). */
@@ -27,7 +29,7 @@ export class MessagingModule {
       module: MessagingModule,
       global: true,
       providers: [
-        { provide: NatsClient, useFactory: () => NatsClient.connect(options.natsUrl, service) },
+        { provide: NatsClient, useFactory: () => NatsClient.connect(options.natsUrl, service, options.natsAuth) },
         { provide: EventPublisher, useFactory: (nats: NatsClient) => new EventPublisher(nats, service), inject: [NatsClient] },
         { provide: DeadLetters, useFactory: (nats: NatsClient) => new DeadLetters(nats, service), inject: [NatsClient] },
         {

@@ -15,11 +15,15 @@ export class NatsClient {
     void this.watchStatus();
   }
 
-  /** Connects (waiting for a server that is not up yet) and ensures the EVENTS and DLQ streams. */
-  static async connect(url: string, name: string): Promise<NatsClient> {
+  /**
+   * Connects (waiting for a server that is not up yet), as `auth`'s user if given, and ensures the
+   * EVENTS and DLQ streams.
+   */
+  static async connect(url: string, name: string, auth?: { user: string; pass: string }): Promise<NatsClient> {
     const nc = await connect({
       servers: url.split(','),
       name,
+      ...(auth ? { user: auth.user, pass: auth.pass } : {}),
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

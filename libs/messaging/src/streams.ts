@@ -4,9 +4,15 @@ import {
   EVENTS_STREAM,
   EVENTS_STREAM_SUBJECTS,
 } from '@flowscope/contracts';
+import { isDeepStrictEqual } from 'node:util';
 import { RetentionPolicy, StorageType, type ConsumerConfig, type JetStreamManager, type StreamConfig } from 'nats';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
+
+/** The values of `actual` at the keys `wanted` sets. */
+function pick(actual: object, wanted: object): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(wanted).map((key) => [key, (actual as Record<string, unknown>)[key]]));
+}
 
 /** EVENTS keeps domain events; DLQ keeps every service's dead letters. Both on disk. */
 export const streamConfigs: Array<Partial<StreamConfig> & { name: string; subjects: string[] }> = [
@@ -28,10 +34,15 @@ export const streamConfigs: Array<Partial<StreamConfig> & { name: string; subjec
   },
 ];
 
-/** Creates the streams, or updates them in place: safe to run at every service start. */
+/**
+ * Creates the streams, or updates them in place: safe to run at every service start. A stream that
+ * is already as configured is only read, which is all a user without the right to manage streams
+ * (the process tracker, deploy/nats/permissions.ts) may do.
+ */
 export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
   for (const config of streamConfigs) {
     const existing = await jsm.streams.info(config.name).catch(() => undefined);
+    if (existing && isDeepStrictEqual(pick(existing.config, config), config)) continue;
     if (!existing) {
       await jsm.streams.add(config).catch(async (error: Error) => {
         // Another service created it between our info and add.
