@@ -45,6 +45,5 @@ export class FlowOutputs {
 /** The exemplar of a flow's observations: the trace of its first event (trace_id, the OTel convention). */
 function traceExemplar(flow: FlowChange['after']): Record<string, string> {
   const traceId = flow.events.find((e) => e.traceId)?.traceId;
-  // prom-client types exemplar labels like metric labels.
-  return (traceId ? { trace_id: traceId } : {}) as Record<string, string>;
+  return traceId ? { trace_id: traceId } : {};
 }
