@@ -1,6 +1,7 @@
 import { buildEvent, MAX_EVENT_BYTES, parseEvent, type EventEnvelope, type ReceivedMessage } from './envelope';
 import { ContractError, type ContractErrorCode } from './errors';
 import type { OrderPlaced } from './events';
+import { MAX_JSON_DEPTH } from './validation';
 
 const placedData: OrderPlaced = {
   orderId: 'o-1',
@@ -148,6 +149,15 @@ describe('parseEvent: refusals', () => {
     const body = JSON.stringify({ ...placedData, note: 'x'.repeat(MAX_EVENT_BYTES - base.length) });
     expect(Buffer.byteLength(body)).toBe(MAX_EVENT_BYTES);
     expect(parseEvent({ subject: 'order.placed', body, streamSequence: 1 }).data).toMatchObject({ orderId: 'o-1' });
+  });
+
+  it('JSON nested deeper than MAX_JSON_DEPTH is refused, in a field no schema names (found by the chaos fuzz)', () => {
+    const depth = 20_000; // ~40 KB: passes every loose schema, but JSON.stringify of it overflows the stack
+    const body = `{"orderId":"o-1","note":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    expect(codeOf({ subject: 'payment.authorized', body, streamSequence: 1 })).toBe('NESTED_TOO_DEEP');
+    const nested = (levels: number): unknown => (levels === 0 ? 'x' : { a: nested(levels - 1) });
+    expect(codeOf({ subject: 'payment.authorized', body: JSON.stringify({ orderId: 'o-1', note: nested(MAX_JSON_DEPTH) }) })).toBe('NESTED_TOO_DEEP');
+    expect(parseEvent({ subject: 'payment.authorized', body: JSON.stringify({ orderId: 'o-1', note: nested(MAX_JSON_DEPTH - 2) }), streamSequence: 1 }).data.orderId).toBe('o-1');
   });
 
   it('serialises to its stable code, message and issues, for a dead letter or a reply', () => {

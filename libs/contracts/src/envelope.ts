@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ContractError } from './errors';
 import { eventSchemas, isEventType, type EventData, type EventType } from './events';
-import { validate } from './validation';
+import { checkNesting, validate } from './validation';
 
 /** Larger messages are refused before parsing: a poison payload must not cost memory. */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -148,9 +148,12 @@ function decodeJson(body: Uint8Array | string): unknown {
   }
   // A view of the message's bytes, not a copy of them.
   const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text) as unknown;
   } catch (cause) {
     throw new ContractError('MALFORMED_JSON', `body is not JSON: ${(cause as Error).message}`, [], { cause });
   }
+  checkNesting(json, 'NESTED_TOO_DEEP');
+  return json;
 }

@@ -11,6 +11,7 @@ export type ContractErrorCode =
   | 'UNKNOWN_EVENT_TYPE'
   | 'INVALID_EVENT'
   | 'OVERSIZED_MESSAGE'
+  | 'NESTED_TOO_DEEP'
   | 'NO_CORRELATION'
   | 'INVALID_COMMAND';
 

@@ -22,3 +22,22 @@ export function validate<S extends z.ZodType>(
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   throw new ContractError(code, `invalid ${what}: ${summary}`, issues);
 }
+
+/** Deeper than any message of the contracts (an order's item fields are 4 levels down in a CloudEvent). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Refuses parsed JSON nested deeper than MAX_JSON_DEPTH. Loose schemas let unknown fields through, and
+ * 60 KiB of `[[[…]]]` in one of them passes every schema but makes JSON.stringify (a KV write, a
+ * log line) throw RangeError in the handler: retried until MAX_DELIVERIES instead of refused at once.
+ * Iterative, so the check itself cannot overflow the stack.
+ */
+export function checkNesting(json: unknown, code: ContractErrorCode, max = MAX_JSON_DEPTH): void {
+  const stack: [unknown, number][] = [[json, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > max) throw new ContractError(code, `JSON nested deeper than ${max} levels`);
+    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+}

@@ -1,5 +1,5 @@
 import { ContractError } from '../errors';
-import { validate } from '../validation';
+import { checkNesting, validate } from '../validation';
 import { commandSchemas, isCommandSubject, type CommandData, type CommandSubject } from './index';
 
 /** Larger command bodies are refused before parsing. */
@@ -22,5 +22,6 @@ export function parseCommand(subject: string, body: Uint8Array): CommandData<Com
   } catch (cause) {
     throw new ContractError('INVALID_COMMAND', `body is not JSON: ${(cause as Error).message}`, [], { cause });
   }
+  checkNesting(json, 'INVALID_COMMAND');
   return validate(commandSchemas[subject], json, 'INVALID_COMMAND', subject);
 }
