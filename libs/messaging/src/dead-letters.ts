@@ -40,7 +40,13 @@ export class DeadLetters {
     private readonly service: string,
   ) {}
 
-  async send(message: RefusedMessage, reason: DeadLetterReason): Promise<void> {
+  /**
+   * Stores the dead letter once per service and original message: it carries the Nats-Msg-Id
+   * `<service>:<stream sequence>`, so when a PubAck is lost (a time-out under load, the letter stored
+   * anyway) and the message comes back, the second copy is dropped by JetStream. Resolves true when
+   * this call stored it (and counted it), false for such a copy.
+   */
+  async send(message: RefusedMessage, reason: DeadLetterReason): Promise<boolean> {
     const subject = dlqSubject(this.service);
     const headers = natsHeaders();
     for (const key of message.headers?.keys() ?? []) {
@@ -53,10 +59,11 @@ export class DeadLetters {
     headers.set(DLQ_HEADERS.subject, message.subject);
     if (message.streamSequence !== undefined) headers.set(DLQ_HEADERS.sequence, String(message.streamSequence));
     if (message.deliveryCount !== undefined) headers.set(DLQ_HEADERS.deliveries, String(message.deliveryCount));
-    await withProducerSpan(subject, headers, {}, async () => {
-      await this.nats.js.publish(subject, message.data, { headers });
-    });
+    const msgID = message.streamSequence !== undefined ? `${this.service}:${message.streamSequence}` : undefined;
+    const ack = await withProducerSpan(subject, headers, {}, () => this.nats.js.publish(subject, message.data, { headers, ...(msgID ? { msgID } : {}) }));
+    if (ack.duplicate) return false;
     messagingMetrics.deadLetters.inc({ service: this.service, subject: message.subject, code: reason.code });
+    return true;
   }
 }
 

@@ -149,11 +149,12 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async refuse(msg: JsMsg, error: ContractError): Promise<void> {
-    trackerMetrics.rejected.inc({ reason: error.code });
-    await this.deadLetters.send(
+    const stored = await this.deadLetters.send(
       { subject: msg.subject, data: msg.data, headers: msg.headers, streamSequence: msg.info.streamSequence, deliveryCount: msg.info.deliveryCount },
       { code: error.code, message: error.message, issues: error.issues },
     );
+    // Once per message, as its dead letter: a redelivery after a lost PubAck is not a new rejection.
+    if (stored) trackerMetrics.rejected.inc({ reason: error.code });
     msg.term(error.code);
   }
 }
