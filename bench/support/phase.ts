@@ -19,6 +19,8 @@ export interface FixedRateFigures {
   failures: Record<string, number>;
   /** A few orders that ended, spread over the phase. */
   sampleOrderIds: string[];
+  /** Every ended order, to pool phases (left out of the JSON). */
+  raw: Pick<OrderResult, 'scenario' | 'latencyMs' | 'notifiedMs'>[];
 }
 
 export interface SaturationFigures {
@@ -51,10 +53,11 @@ export async function fixedRate(target: LoadTarget, rate: number, seconds: numbe
     seconds,
     orders: results.length,
     latencyMs: latencies(ended),
-    notifiedMs: summarize(ended.flatMap((r) => (r.notifiedMs === undefined ? [] : [r.notifiedMs]))),
+    notifiedMs: latencies(ended, 'notifiedMs'),
     byScenario,
     failures: failures(results),
     sampleOrderIds: sample(ended.map((r) => r.orderId), 5),
+    raw: ended.map(({ scenario, latencyMs, notifiedMs }) => ({ scenario, latencyMs, notifiedMs })),
   };
 }
 
@@ -79,7 +82,10 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
   };
 }
 
-const latencies = (results: OrderResult[]) => summarize(results.flatMap((r) => (r.latencyMs === undefined ? [] : [r.latencyMs])));
+/** Latencies of the ended orders among `results` (to the terminal event, or to customer.notified). */
+export const latencies = (results: Pick<OrderResult, 'latencyMs' | 'notifiedMs'>[], to: 'latencyMs' | 'notifiedMs' = 'latencyMs') =>
+  summarize(results.flatMap((r) => (r[to] === undefined ? [] : [r[to]])));
+
 
 function failures(results: OrderResult[]): Record<string, number> {
   const out: Record<string, number> = {};

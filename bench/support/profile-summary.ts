@@ -20,7 +20,7 @@ interface CpuProfile {
 /** `@opentelemetry/sdk-trace-base`, `nats`, `flowscope libs/telemetry`, `node internals`, `(garbage collector)`, … */
 export function categoryOf(url: string, functionName: string): string {
   if (url === '') return functionName.startsWith('(') ? functionName : 'native';
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  const pkg = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url); // the innermost: nested copies count as themselves
   if (pkg) return pkg[1];
   const own = /dist\/(apps|libs)\/([^/]+)/.exec(url);
   if (own) return `flowscope ${own[1]}/${own[2]}`;

@@ -35,17 +35,17 @@ export function machine() {
 /** The 1, 5 and 15 minute load averages (other work on this shared machine shows here). */
 export const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
 
-/** Prints how a load run goes every `everyMs` until the returned stop function is called. */
+/** Prints how a load run goes every `everyMs` (counts since the call) until the returned function is called. */
 export function tick(say: Say, label: string, target: LoadTarget, everyMs = 5000): () => void {
   const started = performance.now();
-  let lastEnded = 0;
-  let lastAt = started;
+  const base = { ...target.counts };
+  let [lastEnded, lastAt] = [base.ended, started];
   const timer = setInterval(() => {
     const now = performance.now();
     const { placed, ended, failed } = target.counts;
     const rate = ((ended - lastEnded) / (now - lastAt)) * 1000;
     [lastEnded, lastAt] = [ended, now];
-    say(`${label}: ${((now - started) / 1000).toFixed(0)} s, placed ${placed}, ended ${ended} (${rate.toFixed(0)}/s), failed ${failed}`);
+    say(`${label}: ${((now - started) / 1000).toFixed(0)} s, placed ${placed - base.placed}, ended ${ended - base.ended} (${rate.toFixed(0)}/s), failed ${failed - base.failed}`);
   }, everyMs);
   return () => clearInterval(timer);
 }
@@ -53,6 +53,6 @@ export function tick(say: Say, label: string, target: LoadTarget, everyMs = 5000
 export function writeResult(name: string, result: object, say: Say): void {
   const out = path.join(REPO_ROOT, 'bench', 'results', `${name}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify(result, (key, value: unknown) => (key === 'raw' ? undefined : value), 2)}\n`);
   say(`written to ${path.relative(process.cwd(), out)}`);
 }

@@ -3,6 +3,7 @@
 // that flag in NODE_OPTIONS, so it cannot travel through appEnv).
 import { readFileSync } from 'node:fs';
 import { APP_NAMES, AppProcess, type AppName } from '../../deploy/launch/apps';
+import { natsClientEnv, natsConnectOptions } from '../../deploy/launch/nats-auth';
 import { freePort } from '../../deploy/launch/ports';
 import { startSystem, type FlowscopeSystem } from '../../deploy/launch/system';
 
@@ -22,7 +23,7 @@ export interface BenchSystem {
   system: FlowscopeSystem;
   ordersUrl: string;
   natsUrl: string;
-  /** How the benchmark's own client connects (as the admin user when the runner turned NATS auth on). */
+  /** How the benchmark's own client connects: as the admin (the runner starts NATS with a user per service). */
   natsConnect: { servers: string; user?: string; pass?: string };
   jaegerQueryUrl?: string;
   /** Base URL of every app (`/metrics`, `/health`). */
@@ -56,7 +57,7 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
   try {
     for (const name of profiled) {
       const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.label}-${name}.cpuprofile`];
-      own.push(new AppProcess(name, { natsUrl: system.nats.url, httpPort: await freePort(), otlpUrl: system.jaeger?.otlpHttpUrl, env: options.appEnv, nodeArgs }));
+      own.push(new AppProcess(name, { natsUrl: system.nats.url, httpPort: await freePort(), otlpUrl: system.jaeger?.otlpHttpUrl, env: { ...natsClientEnv(system.nats.users?.[name]), ...options.appEnv }, nodeArgs }));
     }
     await Promise.all(own.map((app) => app.start()));
   } catch (error) {
@@ -69,7 +70,7 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
     system,
     ordersUrl: apps.get('orders')!.url,
     natsUrl: system.nats.url,
-    natsConnect: { servers: system.nats.url, ...adminCredentials(system) },
+    natsConnect: natsConnectOptions(system.nats),
     jaegerQueryUrl: system.jaeger?.queryUrl,
     appUrls: Object.fromEntries([...apps].map(([name, app]) => [name, app.url])),
     secondsIntoProfile: () => (profiled.length ? Math.floor((performance.now() - profiledSince) / 1000) : undefined),
@@ -80,12 +81,6 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
     },
     stop,
   };
-}
-
-/** The admin's user and password when the runner started NATS with a user per service (read structurally: older runners have no auth). */
-function adminCredentials(system: FlowscopeSystem): { user?: string; pass?: string } {
-  const admin = (system.nats as { users?: { admin?: { user: string; pass: string } } }).users?.admin;
-  return admin ? { user: admin.user, pass: admin.pass } : {};
 }
 
 /** CPU seconds (user + system) each process has used so far; Linux `/proc/<pid>/stat`. */
