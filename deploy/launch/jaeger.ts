@@ -52,6 +52,10 @@ export interface JaegerHandle {
   readonly process: ManagedProcess;
   /** Graceful stop (SIGKILL after 10 s) and removal of the generated config. Idempotent. */
   stop(): Promise<void>;
+  /** Stops the process only, keeping config and ports, so that {@link restart} can bring it back (outage tests). */
+  stopProcess(): Promise<void>;
+  /** Starts it again on the same ports once healthy (the in-memory traces of before are gone). */
+  restart(): Promise<void>;
   logs(): string;
 }
 
@@ -246,6 +250,15 @@ class Jaeger implements JaegerHandle {
     if (health.status !== 200) return false;
     const services = await httpJson(`${this.queryUrl}/api/services`, { timeoutMs: 2000 });
     return services.status === 200;
+  }
+
+  async stopProcess(): Promise<void> {
+    await this.current?.stop();
+  }
+
+  async restart(): Promise<void> {
+    await this.current?.stop();
+    await this.start();
   }
 
   async stop(): Promise<void> {
