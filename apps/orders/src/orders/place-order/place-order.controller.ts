@@ -30,8 +30,10 @@ export class PlaceOrderController {
     const style = request.style ?? this.config.ORDER_STYLE;
     const data = { orderId, customerId, items, total: orderTotal(items), currency, destination, style };
     const event = buildEvent(ORDER_PLACED, data, { source: 'orders' });
-    await this.orders.apply(event);
+    // The event first: recorded without it (NATS failing in between), the order would stay placed
+    // forever and a retry would be refused as a duplicate. Stored, it reaches our own consumer anyway.
     await this.events.publish(ORDER_PLACED, data, { id: event.id });
+    await this.orders.apply(event);
     return { orderId, status: 'placed', style: data.style };
   }
 }

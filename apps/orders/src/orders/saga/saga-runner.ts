@@ -7,6 +7,8 @@ import { ORDERS_CONFIG, type OrdersConfig } from '../../config';
 import { OrderStore } from '../order-store';
 import { applyReply, beginAttempt, commandFor, finished, startSaga, type SagaState } from './order-saga';
 
+const MAX_RESUME_DELAY_MS = 5000;
+
 /**
  * Drives orchestrated orders through the OrderSaga state machine. Saga state lives in the KV bucket
  * `sagas` and is written before every command goes out, so a restarted orders service resumes each
@@ -44,20 +46,36 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     const order: OrderPlaced = event.data;
     const { customerId, items, total, currency, destination } = order;
     const saga = startSaga(order.orderId, { customerId, items, total, currency, destination }, new Date(), captureTraceContext());
-    await this.kv.putIfAbsent(order.orderId, saga);
-    this.drive(order.orderId);
+    this.drive(order.orderId, await this.kv.putIfAbsent(order.orderId, saga));
   }
 
-  private drive(orderId: string): void {
+  /**
+   * Runs the saga from `known` (the state just stored), or from the bucket (a saga resumed at start
+   * or after a failure). A failure (NATS unreachable for a while, say) is retried with backoff from
+   * the stored state: waiting for the next start would leave the order open until someone restarts us.
+   */
+  private drive(orderId: string, known?: SagaState, attempt = 1): void {
     if (this.driving.has(orderId) || this.stopping) return;
-    const run = this.run(orderId)
-      .catch((error: unknown) => this.logger.error(`saga ${orderId} stopped: ${String(error)}; it resumes at the next start`))
-      .finally(() => this.driving.delete(orderId));
-    this.driving.set(orderId, run);
+    const run = this.run(orderId, known).then(
+      () => false,
+      async (error: unknown) => {
+        const wait = Math.min(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_RESUME_DELAY_MS);
+        this.logger.warn(`saga ${orderId} interrupted: ${String(error)}; it goes on from its stored state in ${wait} ms`);
+        await delay(wait);
+        return true;
+      },
+    );
+    const done = run.then((again) => {
+      this.driving.delete(orderId);
+      if (again) this.drive(orderId, undefined, attempt + 1);
+    });
+    this.driving.set(orderId, done);
   }
 
-  private async run(orderId: string): Promise<void> {
-    let saga = (await this.kv.get(orderId))?.value;
+  private async run(orderId: string, known?: SagaState): Promise<void> {
+    // Not re-read when known: on a cluster a KV read may be served by a replica that has not got the
+    // write yet (a restarted node catching up), and the new saga would silently never run.
+    let saga = known ?? (await this.kv.get(orderId))?.value;
     if (!saga) return;
     await withTraceContext(saga.trace, async () => {
       while (saga && saga.status === 'running' && !this.stopping) saga = await this.step(saga);
