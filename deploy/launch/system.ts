@@ -1,6 +1,7 @@
 import { APP_NAMES, APPS, AppProcess, type AppName } from './apps';
 import { startJaeger, type JaegerHandle, type JaegerPorts } from './jaeger';
 import { generateNatsUsers, natsClientEnv, setUpStreams } from './nats-auth';
+import { startNatsCluster } from './nats-cluster';
 import { startNatsServer, type NatsServerHandle } from './nats-server';
 import { freePort, freePorts, LOOPBACK } from './ports';
 import { startPrometheus, type PrometheusHandle, type ScrapeTarget } from './prometheus';
@@ -25,6 +26,11 @@ export interface SystemOptions {
   /** Extra environment for every service. */
   appEnv?: NodeJS.ProcessEnv;
   /**
+   * Run a JetStream cluster of this many nats-servers instead of one (default 1); the services get
+   * every URL and `NATS_REPLICAS` = this size, so streams and KV buckets are replicated on each node.
+   */
+  natsClusterSize?: number;
+  /**
    * NATS requires the users of deploy/nats/permissions.ts, with random passwords for this run;
    * each service connects as itself, tests as `system.nats.users.admin` (default true).
    */
@@ -35,7 +41,12 @@ export interface SystemOptions {
 
 /** NATS, Jaeger, Prometheus and the services as real processes: what `npm start` runs and each e2e file owns. */
 export interface FlowscopeSystem {
+  /** The nats-server (the first one of a cluster). */
   nats: NatsServerHandle;
+  /** Every nats-server: one, or the cluster's. */
+  natsServers: readonly NatsServerHandle[];
+  /** Every server's URL, comma-separated (the services' NATS_URL). */
+  natsUrl: string;
   jaeger?: JaegerHandle;
   prometheus?: PrometheusHandle;
   apps: Map<AppName, AppProcess>;
@@ -50,6 +61,7 @@ const STANDARD_PROMETHEUS_PORT = 9090;
 
 interface Started {
   nats?: NatsServerHandle;
+  natsServers: NatsServerHandle[];
   jaeger?: JaegerHandle;
   prometheus?: PrometheusHandle;
   apps: Map<AppName, AppProcess>;
@@ -60,23 +72,33 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
   const names = options.apps ?? APP_NAMES;
   const standard = options.standardPorts ?? false;
   const scrapeIntervalMs = options.scrapeIntervalMs ?? (standard ? 5000 : 1000);
-  const started: Started = { apps: new Map() };
+  const started: Started = { apps: new Map(), natsServers: [] };
   const stop = async () => {
     await Promise.all([...started.apps.values()].map((app) => app.stop()));
     await started.jaeger?.stop();
     await started.prometheus?.stop();
-    await started.nats?.stop();
+    await Promise.all(started.natsServers.map((server) => server.stop()));
   };
   try {
     const auth = options.auth ?? true;
-    progress(`starting nats-server (JetStream${auth ? ', a user per service' : ''})`);
-    started.nats = await startNatsServer({
-      ...(standard ? { port: 4222, httpPort: 8222 } : {}),
-      ...(options.natsStoreDir ? { storeDir: options.natsStoreDir } : {}),
-      ...(auth ? { auth: generateNatsUsers() } : {}),
-      name: 'nats',
-      logDir: options.logDir,
-    });
+    const users = auth ? generateNatsUsers() : undefined;
+    const clusterSize = options.natsClusterSize ?? 1;
+    if (clusterSize > 1) {
+      if (standard || options.natsStoreDir) throw new Error('a NATS cluster runs on free ports with temporary stores only');
+      progress(`starting a JetStream cluster of ${clusterSize} nats-servers${auth ? ', a user per service' : ''}`);
+      started.natsServers = [...(await startNatsCluster({ size: clusterSize, logDir: options.logDir, ...(users ? { auth: users } : {}) })).servers];
+    } else {
+      progress(`starting nats-server (JetStream${auth ? ', a user per service' : ''})`);
+      started.natsServers = [await startNatsServer({
+        ...(standard ? { port: 4222, httpPort: 8222 } : {}),
+        ...(options.natsStoreDir ? { storeDir: options.natsStoreDir } : {}),
+        ...(users ? { auth: users } : {}),
+        name: 'nats',
+        logDir: options.logDir,
+      })];
+    }
+    started.nats = started.natsServers[0];
+    const natsUrl = started.natsServers.map((server) => server.url).join(',');
     if (auth) await setUpStreams(started.nats);
     // Prometheus' port is chosen first: Jaeger's config names it, and Prometheus' config names Jaeger's span metrics.
     const prometheusPort = options.prometheus ? (standard ? STANDARD_PROMETHEUS_PORT : await freePort()) : undefined;
@@ -99,10 +121,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
     progress(`starting ${names.join(', ')}`);
     for (const [i, name] of names.entries()) {
       started.apps.set(name, new AppProcess(name, {
-        natsUrl: started.nats.url,
+        natsUrl,
         httpPort: ports[i],
         otlpUrl: started.jaeger?.otlpHttpUrl,
-        env: { ...natsClientEnv(started.nats.users?.[name]), ...options.appEnv },
+        env: { ...natsClientEnv(started.nats.users?.[name]), ...(clusterSize > 1 ? { NATS_REPLICAS: String(clusterSize) } : {}), ...options.appEnv },
         logDir: options.logDir,
       }));
     }
@@ -111,9 +133,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
     await stop();
     throw error;
   }
-  const { nats, jaeger, prometheus, apps } = started as Required<Started>;
+  const { nats, natsServers, jaeger, prometheus, apps } = started as Required<Started>;
   return {
     nats,
+    natsServers,
+    natsUrl: natsServers.map((server) => server.url).join(','),
     jaeger,
     prometheus,
     apps,

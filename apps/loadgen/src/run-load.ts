@@ -1,4 +1,4 @@
-import { ensureStreams, FailureFlags, FLAGS_BUCKET, type FlagLog } from '@flowscope/messaging';
+import { ensureStreams, FailureFlags, FLAGS_BUCKET, jetStreamReplicas, type FlagLog } from '@flowscope/messaging';
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PlacementError, placeOverHttp, placeOverNats, publishPoison } from './entry-points';
@@ -53,7 +53,7 @@ async function connectNats(url: string, auth: LoadOptions['natsAuth']): Promise<
 }
 
 async function writeFlags(js: JetStreamClient, options: LoadOptions): Promise<void> {
-  const kv = await js.views.kv(FLAGS_BUCKET, { history: 1 });
+  const kv = await js.views.kv(FLAGS_BUCKET, { history: 1, replicas: jetStreamReplicas() });
   if (options.resetFlags) {
     const keys: string[] = []; // all of them first: a delete while listing would end the listing
     for await (const key of await kv.keys()) keys.push(key);

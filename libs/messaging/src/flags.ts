@@ -2,6 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { JetStreamClient, KV, KvEntry, QueuedIterator } from 'nats';
 import { Gauge, register } from 'prom-client';
+import { jetStreamReplicas } from './replicas';
 
 /** The KV bucket that holds the failure flags: `nats kv put flags payment.declineRate 0.2`. */
 export const FLAGS_BUCKET = 'flags';
@@ -113,7 +114,7 @@ export class FailureFlags implements OnApplicationShutdown {
   /** Opens (creating it if missing) and follows the bucket; resolves once the current values are in. */
   static async watch(js: JetStreamClient, options: FailureFlagsOptions = {}): Promise<FailureFlags> {
     const flags = new FailureFlags(options);
-    await flags.follow(await js.views.kv(options.bucket ?? FLAGS_BUCKET, { history: 1 }));
+    await flags.follow(await js.views.kv(options.bucket ?? FLAGS_BUCKET, { history: 1, replicas: jetStreamReplicas() }));
     return flags;
   }
 

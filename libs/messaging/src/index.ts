@@ -14,3 +14,4 @@ export * from './nats-client';
 export * from './redelivery';
 export * from './streams';
 export * from './order-projection';
+export * from './replicas';

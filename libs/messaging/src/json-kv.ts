@@ -1,4 +1,5 @@
 import type { JetStreamClient, KV, KvOptions } from 'nats';
+import { jetStreamReplicas } from './replicas';
 
 /** A KV value with the revision to update it against. */
 export interface Versioned<T> {
@@ -13,7 +14,7 @@ export class JsonKv<T> {
   private constructor(private readonly kv: KV) {}
 
   static async open<T>(js: JetStreamClient, bucket: string, options: Partial<KvOptions> = {}): Promise<JsonKv<T>> {
-    return new JsonKv<T>(await js.views.kv(bucket, { history: 1, ...options }));
+    return new JsonKv<T>(await js.views.kv(bucket, { history: 1, replicas: jetStreamReplicas(), ...options }));
   }
 
   async get(key: string): Promise<Versioned<T> | undefined> {

@@ -6,6 +6,7 @@ import {
 } from '@flowscope/contracts';
 import { isDeepStrictEqual } from 'node:util';
 import { RetentionPolicy, StorageType, type ConsumerConfig, type JetStreamManager, type StreamConfig } from 'nats';
+import { jetStreamReplicas } from './replicas';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 
@@ -37,11 +38,14 @@ export const streamConfigs: Array<Partial<StreamConfig> & { name: string; subjec
 /**
  * Creates the streams, or updates them in place: safe to run at every service start. A stream that
  * is already as configured is only read, which is all a user without the right to manage streams
- * (the process tracker, deploy/nats/permissions.ts) may do.
+ * (the process tracker, deploy/nats/permissions.ts) may do. Each stream has `replicas` copies
+ * (default NATS_REPLICAS); an existing stream's replicas are never lowered (a client started without
+ * the setting must not undo a cluster's).
  */
-export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
-  for (const config of streamConfigs) {
-    const existing = await jsm.streams.info(config.name).catch(() => undefined);
+export async function ensureStreams(jsm: JetStreamManager, replicas = jetStreamReplicas()): Promise<void> {
+  for (const base of streamConfigs) {
+    const existing = await jsm.streams.info(base.name).catch(() => undefined);
+    const config = { ...base, num_replicas: Math.max(replicas, existing?.config.num_replicas ?? 1) };
     if (existing && isDeepStrictEqual(pick(existing.config, config), config)) continue;
     if (!existing) {
       await jsm.streams.add(config).catch(async (error: Error) => {

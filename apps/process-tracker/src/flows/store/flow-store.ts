@@ -1,5 +1,5 @@
 import type { FlowDefinition, FlowStyle } from '@flowscope/contracts';
-import { isRevisionConflict, NatsClient } from '@flowscope/messaging';
+import { isRevisionConflict, jetStreamReplicas, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { KV, KvEntry, QueuedIterator } from 'nats';
 import { instanceKey, recordEvents, type FlowInstance, type TrackedEvent } from '../flow-instance';
@@ -38,7 +38,7 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
 
   async onModuleInit(): Promise<void> {
-    this.kv = await this.nats.js.views.kv('flows', { history: 1 });
+    this.kv = await this.nats.js.views.kv('flows', { history: 1, replicas: jetStreamReplicas() });
     this.watcher = await this.kv.watch();
     let markReady!: () => void;
     this.ready = new Promise((resolve) => (markReady = resolve));
