@@ -48,6 +48,11 @@ function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
     saturationOrdersPerSecond: round(median(sat.map((f) => f.ordersPerSecond))),
     saturationSlices: sat.map((f) => f.ordersPerSecond),
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
+    /** CPU of the whole system per order (median of slices): fixed rate, saturation. */
+    cpuMsPerOrder: {
+      fixedRate: round(median(fixed.filter((s) => s.name === style).map((s) => s.figures.cpuMsPerOrder.total)), 2),
+      saturation: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
+    },
     byScenario: Object.fromEntries(scenarios) as Record<(typeof SCENARIOS)[number], { orders: number; p50Ms: number; p99Ms: number }>,
   };
 }
@@ -61,6 +66,7 @@ function printTables(choreography: StyleFigures, orchestration: StyleFigures): v
     'p50 / p99 to notified (ms)': `${s.notifiedP50Ms} / ${s.notifiedP99Ms}`,
     'saturation (orders/s)': s.saturationOrdersPerSecond,
     'p99 saturated (ms)': s.saturationP99Ms,
+    'CPU per order (ms)': s.cpuMsPerOrder.saturation,
   });
   console.table({ choreography: row(choreography), orchestration: row(orchestration) });
   const perScenario = (s: StyleFigures) => Object.fromEntries(SCENARIOS.map((sc) => [sc, `${s.byScenario[sc].p50Ms} / ${s.byScenario[sc].p99Ms}`]));
@@ -81,12 +87,12 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
   await settle(sys);
   const skip = sys.secondsIntoProfile();
   if (skip !== undefined) say(`measuring starts ${skip} s into the profiles (profile-summary --skip=${skip})`);
-  const fixed = await alternate(contenders, ROUNDS, say, async (c, label) => {
-    const f = await fixedRate(c.target, RATE, SECONDS, say, label);
+  const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
+    const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
     say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms`);
     return f;
   });
-  const saturated = await alternate(contenders, ROUNDS, say, async (c, label) => {
+  const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
     const s = await saturation(c.target, sys, CONCURRENCY, SECONDS, say, label);
     say(`${label}: saturation: ${s.ordersPerSecond} finished orders/s; CPU % ${JSON.stringify(s.cpuPercent)}`);
     return s;
@@ -109,7 +115,8 @@ async function main(): Promise<void> {
     const [choreography, orchestration] = [byStyle(fixed, saturated, 'choreography'), byStyle(fixed, saturated, 'orchestration')];
     printTables(choreography, orchestration);
     const ratio = round(orchestration.saturationOrdersPerSecond / choreography.saturationOrdersPerSecond, 3);
-    say(`saturation throughput orchestration / choreography: ${ratio}`);
+    const cpuRatio = round(choreography.cpuMsPerOrder.saturation / orchestration.cpuMsPerOrder.saturation, 3);
+    say(`saturation throughput orchestration / choreography: ${ratio}; CPU per order choreography / orchestration: ${cpuRatio}`);
     writeResult('styles', {
       machine: machine(),
       loadAverage: { atStart: startLoad, atEnd: loadAverage() },
@@ -117,6 +124,7 @@ async function main(): Promise<void> {
       choreography,
       orchestration,
       throughputRatioOrchestrationOverChoreography: ratio,
+      cpuPerOrderRatioChoreographyOverOrchestration: cpuRatio,
       p50DifferenceMs: round(orchestration.p50Ms - choreography.p50Ms),
       p99DifferenceMs: round(orchestration.p99Ms - choreography.p99Ms),
       spans,

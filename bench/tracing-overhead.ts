@@ -59,6 +59,11 @@ function byMode(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFig
     notifiedP50Ms: toNotified.p50,
     notifiedP99Ms: toNotified.p99,
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
+    /** CPU of the whole system per order (median of slices): fixed rate, saturation. */
+    cpuMsPerOrder: {
+      fixedRate: round(median(fixed.filter((s) => s.name === mode).map((s) => s.figures.cpuMsPerOrder.total)), 2),
+      saturation: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
+    },
   };
 }
 
@@ -70,17 +75,20 @@ function compare(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
     const rate = (mode: Mode) => saturated.find((s) => s.round === i + 1 && s.name === mode)?.figures.ordersPerSecond ?? NaN;
     return round(rate('on') / rate('off'), 3);
   });
+  // What the ratio is where the system has the CPU to itself: the same work costs this much more.
+  const cpuRatio = off.cpuMsPerOrder.saturation / on.cpuMsPerOrder.saturation;
   return {
     on,
     off,
     throughputRatioOnOff: round(ratio, 3),
+    cpuPerOrderRatioOffOn: round(cpuRatio, 3),
     throughputRatioPerRound: perRound,
     p50DeltaMs: round(on.p50Ms - off.p50Ms),
     p99DeltaMs: round(p99Delta),
     hops: HOPS,
     p50DeltaPerHopMs: round((on.p50Ms - off.p50Ms) / HOPS, 2),
     p99DeltaPerHopMs: round(p99Delta / HOPS, 2),
-    targets: { throughputRatioAtLeast: 0.9, p99PerHopAtMostMs: 1, throughputMet: ratio >= 0.9, latencyMet: p99Delta / HOPS <= 1 },
+    targets: { throughputRatioAtLeast: 0.9, p99PerHopAtMostMs: 1, throughputMet: ratio >= 0.9, cpuRatioMet: cpuRatio >= 0.9, latencyMet: p99Delta / HOPS <= 1 },
   };
 }
 
@@ -91,11 +99,13 @@ function printTables(summary: ReturnType<typeof compare>): void {
     [`p99 at ${RATE}/s (ms)`]: m.p99Ms,
     'p99 to notified (ms)': m.notifiedP99Ms,
     'p99 saturated (ms)': m.saturationP99Ms,
+    'CPU per order (ms)': m.cpuMsPerOrder.saturation,
   });
   console.table({ 'tracing on': row(summary.on), 'tracing off': row(summary.off) });
   console.table({
     'throughput ratio on/off (target ≥ 0.90)': summary.throughputRatioOnOff,
     'ratio per round': summary.throughputRatioPerRound.join(', '),
+    'CPU per order off/on (the ratio when CPU-bound)': summary.cpuPerOrderRatioOffOn,
     'p50 / p99 difference (ms)': `${summary.p50DeltaMs} / ${summary.p99DeltaMs}`,
     [`p99 difference per hop, ${HOPS} hops (ms, target ≤ 1)`]: summary.p99DeltaPerHopMs,
   });
@@ -124,12 +134,12 @@ async function main(): Promise<void> {
       const skip = c.sys.secondsIntoProfile();
       if (skip !== undefined) say(`${c.name}: measuring starts ${skip} s into its profiles (profile-summary --skip=${skip})`);
     }
-    const fixed = await alternate(contenders, ROUNDS, say, async (c, label) => {
-      const f = await fixedRate(c.target, RATE, SECONDS, say, label);
+    const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
+      const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
       say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms`);
       return f;
     });
-    const saturated = await alternate(contenders, ROUNDS, say, async (c, label) => {
+    const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
       const s = await saturation(c.target, c.sys, CONCURRENCY, SECONDS, say, label);
       say(`${label}: saturation: ${s.ordersPerSecond} completed orders/s; CPU % ${JSON.stringify(s.cpuPercent)}`);
       return s;

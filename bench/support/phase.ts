@@ -5,6 +5,7 @@ import { closedLoop, openLoop, type LoadTarget, type OrderResult } from './load'
 import type { Scenario } from './orders';
 import { tick, type Say } from './report';
 import { sample, summarize, round, type LatencySummary } from './stats';
+import { settle } from './rounds';
 import { cpuPercent, cpuSeconds, type BenchSystem } from './system';
 
 export interface FixedRateFigures {
@@ -19,6 +20,8 @@ export interface FixedRateFigures {
   failures: Record<string, number>;
   /** A few orders that ended, spread over the phase. */
   sampleOrderIds: string[];
+  /** CPU the system used per ended order, from the slice's start until it settled. */
+  cpuMsPerOrder: CpuPerOrder;
   /** Every ended order, to pool phases (left out of the JSON). */
   raw: Pick<OrderResult, 'scenario' | 'latencyMs' | 'notifiedMs'>[];
 }
@@ -32,7 +35,25 @@ export interface SaturationFigures {
   failures: Record<string, number>;
   /** % of one core per process while saturated (2 cores = 200 %). */
   cpuPercent: Record<string, number>;
+  /** CPU the system used per ended order, from the slice's start until it settled. */
+  cpuMsPerOrder: CpuPerOrder;
   sampleOrderIds: string[];
+}
+
+/**
+ * CPU milliseconds per order: `total` over the system's processes (apps, nats-server, Jaeger), and
+ * each process (the benchmark's own client as `bench`, not in the total). On a shared machine this
+ * holds still where throughput does not: it does not depend on how much CPU the others leave us.
+ */
+export interface CpuPerOrder {
+  total: number;
+  byProcess: Record<string, number>;
+}
+
+function cpuPerOrder(before: Record<string, number>, after: Record<string, number>, orders: number): CpuPerOrder {
+  const byProcess = Object.fromEntries(Object.keys(after).map((n) => [n, round(((after[n] - (before[n] ?? 0)) * 1000) / orders, 2)]));
+  const total = Object.entries(byProcess).reduce((sum, [n, ms]) => (n === 'bench' ? sum : sum + ms), 0);
+  return { total: round(total, 2), byProcess };
 }
 
 /** A few seconds of load the figures do not count: JIT, consumers, connections, KV buckets. */
@@ -40,12 +61,15 @@ export async function warmUp(target: LoadTarget, seconds: number, concurrency: n
   await closedLoop(target, concurrency, seconds, 0);
 }
 
-export async function fixedRate(target: LoadTarget, rate: number, seconds: number, say: Say, label: string): Promise<FixedRateFigures> {
+export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: number, seconds: number, say: Say, label: string): Promise<FixedRateFigures> {
   const stop = tick(say, `${label} fixed ${rate}/s`, target);
+  const pids = sys.pids();
+  const before = cpuSeconds(pids);
   const results = await openLoop(target, rate, seconds).finally(stop);
   const ended = results.filter((r) => r.latencyMs !== undefined);
   // customer.notified follows the terminal event; give the last ones a moment.
   await waitFor(() => ended.every((r) => r.notifiedMs !== undefined), { timeoutMs: 10_000, intervalMs: 50, what: 'notifications' }).catch(() => undefined);
+  await settle(sys);
   const byScenario: FixedRateFigures['byScenario'] = {};
   for (const scenario of new Set(ended.map((r) => r.scenario))) byScenario[scenario] = latencies(ended.filter((r) => r.scenario === scenario));
   return {
@@ -57,6 +81,7 @@ export async function fixedRate(target: LoadTarget, rate: number, seconds: numbe
     byScenario,
     failures: failures(results),
     sampleOrderIds: sample(ended.map((r) => r.orderId), 5),
+    cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), ended.length),
     raw: ended.map(({ scenario, latencyMs, notifiedMs }) => ({ scenario, latencyMs, notifiedMs })),
   };
 }
@@ -64,13 +89,15 @@ export async function fixedRate(target: LoadTarget, rate: number, seconds: numbe
 export async function saturation(target: LoadTarget, sys: BenchSystem, concurrency: number, seconds: number, say: Say, label: string): Promise<SaturationFigures> {
   const skip = Math.min(3, seconds / 5);
   const stop = tick(say, `${label} saturation (${concurrency} in flight)`, target);
-  const before = cpuSeconds(sys.pids());
+  const pids = sys.pids();
+  const before = cpuSeconds(pids);
   const started = performance.now();
   const run = closedLoop(target, concurrency, seconds, skip);
-  // CPU over the measured window only (not the tail while the last orders finish).
+  // CPU % over the measured window only (not the tail while the last orders finish).
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const cpu = cpuPercent(before, cpuSeconds(sys.pids()), (performance.now() - started) / 1000);
+  const cpu = cpuPercent(before, cpuSeconds(pids), (performance.now() - started) / 1000);
   const { results, counted, ordersPerSecond } = await run.finally(stop);
+  await settle(sys);
   return {
     concurrency,
     seconds,
@@ -78,6 +105,7 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
     latencyMs: latencies(counted),
     failures: failures(results),
     cpuPercent: cpu,
+    cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), results.filter((r) => r.endedAt !== undefined).length),
     sampleOrderIds: sample(counted.map((r) => r.orderId), 5),
   };
 }

@@ -1,7 +1,7 @@
 // Alternation: the contenders of a benchmark (tracing on / off, choreography / orchestration) take
 // turns in short slices of one run, so a burst of other work on a shared machine hits both alike.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadAverage, type Say } from './report';
+import { loadAverage } from './report';
 import { cpuSeconds, type BenchSystem } from './system';
 
 /** What takes turns: a name (`on`, `choreography`, …) and the system it loads. */
@@ -27,14 +27,12 @@ export function abba<T>(contenders: readonly [T, T], rounds: number): { round: n
   }).flat();
 }
 
-/** Runs `measure` for each contender in ABBA order, `rounds` times, letting its system settle after each slice. */
-export async function alternate<C extends Contender, T>(contenders: readonly [C, C], rounds: number, say: Say, measure: (c: C, label: string) => Promise<T>): Promise<Slice<C['name'], T>[]> {
+/** Runs `measure` for each contender in ABBA order, `rounds` times. */
+export async function alternate<C extends Contender, T>(contenders: readonly [C, C], rounds: number, measure: (c: C, label: string) => Promise<T>): Promise<Slice<C['name'], T>[]> {
   const slices: Slice<C['name'], T>[] = [];
   for (const { round, contender: c } of abba(contenders, rounds)) {
     const label = `${c.name} #${round}`;
     const figures = await measure(c, label);
-    const busy = await settle(c.sys);
-    if (busy >= 15) say(`${label}: the system was still ${busy} % busy 20 s after the slice`);
     slices.push({ name: c.name, round, figures, loadAverage: loadAverage() });
   }
   return slices;
@@ -46,6 +44,7 @@ export async function alternate<C extends Contender, T>(contenders: readonly [C,
  * export) must not be billed to the next one. Gives up after `timeoutMs` and says how busy it was.
  */
 export async function settle(sys: BenchSystem, busyPercent = 15, timeoutMs = 20_000): Promise<number> {
+  // Gives up quietly: a system that stays busy (a stuck redelivery loop) shows in the next slice's figures.
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const before = total(cpuSeconds(sys.pids()));
