@@ -158,7 +158,10 @@ export function waitForEveryOrderToEnd(js: JetStreamClient, jsm: JetStreamManage
     async () => {
       const events = await eventsByOrder(js, jsm, prefix);
       const open = [...orderIds()].filter((id) => !events.get(id)?.counts['order.completed'] && !events.get(id)?.counts['order.cancelled']);
-      return open.length === 0 ? events : undefined;
+      if (open.length === 0) return events;
+      // Thrown, not returned: a timeout then names the orders still open and the events each one has.
+      const shown = open.slice(0, 10).map((id) => `${id} [${Object.keys(events.get(id)?.counts ?? {}).join(', ') || 'no events'}]`);
+      throw new Error(`${open.length} order(s) not ended: ${shown.join('; ')}`);
     },
     { timeoutMs, intervalMs: 2000, what: 'every order accepted to end (order.completed or order.cancelled)' },
   );
