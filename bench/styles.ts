@@ -32,7 +32,8 @@ type Slices<T> = Slice<Style, T>[];
 
 /** Throughput: the median of the style's slices. Latency: percentiles of all its fixed-rate orders pooled. */
 function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, style: Style) {
-  const pooled = fixed.filter((s) => s.name === style).flatMap((s) => s.figures.raw);
+  const fixedOf = fixed.filter((s) => s.name === style).map((s) => s.figures);
+  const pooled = fixedOf.flatMap((f) => f.raw);
   const sat = saturated.filter((s) => s.name === style).map((s) => s.figures);
   const [toEnd, toNotified] = [latencies(pooled), latencies(pooled, 'notifiedMs')];
   const scenarios = SCENARIOS.map((sc) => {
@@ -50,8 +51,13 @@ function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
     /** CPU of the whole system per order (median of slices): fixed rate, saturation. */
     cpuMsPerOrder: {
-      fixedRate: round(median(fixed.filter((s) => s.name === style).map((s) => s.figures.cpuMsPerOrder.total)), 2),
+      fixedRate: round(median(fixedOf.map((f) => f.cpuMsPerOrder.total)), 2),
       saturation: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
+    },
+    /** CPU other work on the machine used during the slices (median, % of one core): the noise. */
+    otherCpuPercent: {
+      fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)),
+      saturation: median(sat.map((f) => f.interference.otherPercent)),
     },
     byScenario: Object.fromEntries(scenarios) as Record<(typeof SCENARIOS)[number], { orders: number; p50Ms: number; p99Ms: number }>,
   };
@@ -67,6 +73,7 @@ function printTables(choreography: StyleFigures, orchestration: StyleFigures): v
     'saturation (orders/s)': s.saturationOrdersPerSecond,
     'p99 saturated (ms)': s.saturationP99Ms,
     'CPU per order (ms)': s.cpuMsPerOrder.saturation,
+    'other work (% CPU)': s.otherCpuPercent.saturation,
   });
   console.table({ choreography: row(choreography), orchestration: row(orchestration) });
   const perScenario = (s: StyleFigures) => Object.fromEntries(SCENARIOS.map((sc) => [sc, `${s.byScenario[sc].p50Ms} / ${s.byScenario[sc].p99Ms}`]));
@@ -80,7 +87,7 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
     sys,
     target: loadTarget({ ordersUrl: sys.ordersUrl, watcher, idPrefix: `st-${style.slice(0, 5)}`, mix: new ScenarioMix(MIX), style }),
   })) as [StyleContender, StyleContender];
-  for (const c of contenders) {
+  for (const c of [...contenders].reverse()) { // the first to be measured is the last warmed
     say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
     await warmUp(c.target, WARMUP_SECONDS, Math.min(8, CONCURRENCY));
   }
@@ -89,12 +96,12 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
   if (skip !== undefined) say(`measuring starts ${skip} s into the profiles (profile-summary --skip=${skip})`);
   const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
     const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
-    say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms`);
+    say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; other work on the machine ${f.interference.otherPercent} % CPU`);
     return f;
   });
   const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
     const s = await saturation(c.target, sys, CONCURRENCY, SECONDS, say, label);
-    say(`${label}: saturation: ${s.ordersPerSecond} finished orders/s; CPU % ${JSON.stringify(s.cpuPercent)}`);
+    say(`${label}: saturation: ${s.ordersPerSecond} finished orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`);
     return s;
   });
   return { fixed, saturated };

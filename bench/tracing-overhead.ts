@@ -19,6 +19,8 @@ const SECONDS = knob('BENCH_SECONDS', 15);
 const CONCURRENCY = knob('BENCH_CONCURRENCY', 32);
 const ROUNDS = knob('BENCH_ROUNDS', 3);
 const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 5);
+/** Extra environment for the tracing-on system's apps, `K=V K2=V2` (e.g. a sampler), to measure a configuration. */
+const TRACING_ENV = Object.fromEntries((process.env.BENCH_TRACING_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || undefined;
 const PROFILE_APPS = process.env.BENCH_PROFILE_APPS?.split(',').filter(Boolean) as AppName[] | undefined;
 /**
@@ -38,7 +40,8 @@ type Slices<T> = Slice<Mode, T>[];
 
 async function start(mode: Mode, watchers: OutcomeWatcher[], systems: BenchSystem[]): Promise<Tracing> {
   say(`${mode}: starting a system, tracing ${mode === 'on' ? 'on (exporting to Jaeger)' : 'off (OTEL_SDK_DISABLED=true, no Jaeger)'}`);
-  const sys = await startBenchSystem({ tracing: mode === 'on', label: `tracing-${mode}`, profileDir: PROFILE_DIR, profileApps: PROFILE_APPS, onProgress: (m) => say(`${mode}: ${m}`) });
+  const appEnv = mode === 'on' ? TRACING_ENV : undefined;
+  const sys = await startBenchSystem({ tracing: mode === 'on', label: `tracing-${mode}`, appEnv, profileDir: PROFILE_DIR, profileApps: PROFILE_APPS, onProgress: (m) => say(`${mode}: ${m}`) });
   systems.push(sys);
   const watcher = await OutcomeWatcher.connect(sys.natsConnect);
   watchers.push(watcher);
@@ -47,7 +50,8 @@ async function start(mode: Mode, watchers: OutcomeWatcher[], systems: BenchSyste
 
 /** Throughput: the median of the mode's slices. Latency: percentiles of all its fixed-rate orders pooled. */
 function byMode(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, mode: Mode) {
-  const pooled = fixed.filter((s) => s.name === mode).flatMap((s) => s.figures.raw);
+  const fixedOf = fixed.filter((s) => s.name === mode).map((s) => s.figures);
+  const pooled = fixedOf.flatMap((f) => f.raw);
   const sat = saturated.filter((s) => s.name === mode).map((s) => s.figures);
   const [toEnd, toNotified] = [latencies(pooled), latencies(pooled, 'notifiedMs')];
   return {
@@ -61,8 +65,13 @@ function byMode(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFig
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
     /** CPU of the whole system per order (median of slices): fixed rate, saturation. */
     cpuMsPerOrder: {
-      fixedRate: round(median(fixed.filter((s) => s.name === mode).map((s) => s.figures.cpuMsPerOrder.total)), 2),
+      fixedRate: round(median(fixedOf.map((f) => f.cpuMsPerOrder.total)), 2),
       saturation: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
+    },
+    /** CPU other work on the machine used during the slices (median, % of one core): the noise. */
+    otherCpuPercent: {
+      fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)),
+      saturation: median(sat.map((f) => f.interference.otherPercent)),
     },
   };
 }
@@ -100,6 +109,7 @@ function printTables(summary: ReturnType<typeof compare>): void {
     'p99 to notified (ms)': m.notifiedP99Ms,
     'p99 saturated (ms)': m.saturationP99Ms,
     'CPU per order (ms)': m.cpuMsPerOrder.saturation,
+    'other work (% CPU)': m.otherCpuPercent.saturation,
   });
   console.table({ 'tracing on': row(summary.on), 'tracing off': row(summary.off) });
   console.table({
@@ -124,10 +134,11 @@ async function main(): Promise<void> {
   const startLoad = loadAverage();
   say(`machine ${JSON.stringify(machine())}, load ${startLoad.join(' ')}`);
   say(`${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight; choreography, happy orders`);
+  if (Object.keys(TRACING_ENV).length) say(`tracing-on apps also get ${JSON.stringify(TRACING_ENV)}`);
   const [watchers, systems]: [OutcomeWatcher[], BenchSystem[]] = [[], []];
   try {
     const contenders: [Tracing, Tracing] = [await start('on', watchers, systems), await start('off', watchers, systems)];
-    for (const c of contenders) {
+    for (const c of [...contenders].reverse()) { // the first to be measured is the last warmed
       say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
       await warmUp(c.target, WARMUP_SECONDS, Math.min(8, CONCURRENCY));
       await settle(c.sys);
@@ -136,12 +147,12 @@ async function main(): Promise<void> {
     }
     const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
       const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
-      say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms`);
+      say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; other work on the machine ${f.interference.otherPercent} % CPU`);
       return f;
     });
     const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
       const s = await saturation(c.target, c.sys, CONCURRENCY, SECONDS, say, label);
-      say(`${label}: saturation: ${s.ordersPerSecond} completed orders/s; CPU % ${JSON.stringify(s.cpuPercent)}`);
+      say(`${label}: saturation: ${s.ordersPerSecond} completed orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`);
       return s;
     });
     const spans = await spanCheck(contenders[0], fixed, saturated);
@@ -150,7 +161,7 @@ async function main(): Promise<void> {
     writeResult('tracing-overhead', {
       machine: machine(),
       loadAverage: { atStart: startLoad, atEnd: loadAverage() },
-      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, style: 'choreography', scenario: 'happy', order: abba(['on', 'off'], ROUNDS).map((s) => s.contender) },
+      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, style: 'choreography', scenario: 'happy', tracingEnv: TRACING_ENV, order: abba(['on', 'off'], ROUNDS).map((s) => s.contender) },
       ...summary,
       spans,
       fixedRateSlices: fixed,

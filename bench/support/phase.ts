@@ -6,7 +6,9 @@ import type { Scenario } from './orders';
 import { tick, type Say } from './report';
 import { sample, summarize, round, type LatencySummary } from './stats';
 import { settle } from './rounds';
-import { cpuPercent, cpuSeconds, type BenchSystem } from './system';
+import { cpuPercent, cpuSeconds, interference, machineCpuSeconds, type BenchSystem } from './system';
+
+type Interference = ReturnType<typeof interference>;
 
 export interface FixedRateFigures {
   rate: number;
@@ -20,8 +22,10 @@ export interface FixedRateFigures {
   failures: Record<string, number>;
   /** A few orders that ended, spread over the phase. */
   sampleOrderIds: string[];
-  /** CPU the system used per ended order, from the slice's start until it settled. */
+  /** CPU the system used per ended order, from the slice's start until it settled (includes its idle pollers). */
   cpuMsPerOrder: CpuPerOrder;
+  /** Other work on the machine meanwhile (not this benchmark), % of one core. */
+  interference: Interference;
   /** Every ended order, to pool phases (left out of the JSON). */
   raw: Pick<OrderResult, 'scenario' | 'latencyMs' | 'notifiedMs'>[];
 }
@@ -37,6 +41,8 @@ export interface SaturationFigures {
   cpuPercent: Record<string, number>;
   /** CPU the system used per ended order, from the slice's start until it settled. */
   cpuMsPerOrder: CpuPerOrder;
+  /** Other work on the machine during the measured window (not this benchmark), % of one core. */
+  interference: Interference;
   sampleOrderIds: string[];
 }
 
@@ -64,12 +70,13 @@ export async function warmUp(target: LoadTarget, seconds: number, concurrency: n
 export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: number, seconds: number, say: Say, label: string): Promise<FixedRateFigures> {
   const stop = tick(say, `${label} fixed ${rate}/s`, target);
   const pids = sys.pids();
-  const before = cpuSeconds(pids);
+  const [before, machineBefore, started] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
   const results = await openLoop(target, rate, seconds).finally(stop);
   const ended = results.filter((r) => r.latencyMs !== undefined);
   // customer.notified follows the terminal event; give the last ones a moment.
   await waitFor(() => ended.every((r) => r.notifiedMs !== undefined), { timeoutMs: 10_000, intervalMs: 50, what: 'notifications' }).catch(() => undefined);
   await settle(sys);
+  const others = interference(machineBefore, machineCpuSeconds(), (performance.now() - started) / 1000);
   const byScenario: FixedRateFigures['byScenario'] = {};
   for (const scenario of new Set(ended.map((r) => r.scenario))) byScenario[scenario] = latencies(ended.filter((r) => r.scenario === scenario));
   return {
@@ -82,6 +89,7 @@ export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: numb
     failures: failures(results),
     sampleOrderIds: sample(ended.map((r) => r.orderId), 5),
     cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), ended.length),
+    interference: others,
     raw: ended.map(({ scenario, latencyMs, notifiedMs }) => ({ scenario, latencyMs, notifiedMs })),
   };
 }
@@ -90,12 +98,12 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
   const skip = Math.min(3, seconds / 5);
   const stop = tick(say, `${label} saturation (${concurrency} in flight)`, target);
   const pids = sys.pids();
-  const before = cpuSeconds(pids);
-  const started = performance.now();
+  const [before, machineBefore, started] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
   const run = closedLoop(target, concurrency, seconds, skip);
   // CPU % over the measured window only (not the tail while the last orders finish).
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const cpu = cpuPercent(before, cpuSeconds(pids), (performance.now() - started) / 1000);
+  const window = (performance.now() - started) / 1000;
+  const [cpu, others] = [cpuPercent(before, cpuSeconds(pids), window), interference(machineBefore, machineCpuSeconds(), window)];
   const { results, counted, ordersPerSecond } = await run.finally(stop);
   await settle(sys);
   return {
@@ -105,6 +113,7 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
     latencyMs: latencies(counted),
     failures: failures(results),
     cpuPercent: cpu,
+    interference: others,
     cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), results.filter((r) => r.endedAt !== undefined).length),
     sampleOrderIds: sample(counted.map((r) => r.orderId), 5),
   };

@@ -1,7 +1,7 @@
 // One benchmark phase's Flowscope: every app, real nats-server, Jaeger when tracing, started
 // through the local runner. Apps to profile are started beside it with `--cpu-prof` (node refuses
 // that flag in NODE_OPTIONS, so it cannot travel through appEnv).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { APP_NAMES, AppProcess, type AppName } from '../../deploy/launch/apps';
 import { natsClientEnv, natsConnectOptions } from '../../deploy/launch/nats-auth';
 import { freePort } from '../../deploy/launch/ports';
@@ -102,4 +102,43 @@ export function cpuSeconds(pids: Record<string, number>): Record<string, number>
 /** Per-process CPU between two snapshots, in % of one core. */
 export function cpuPercent(before: Record<string, number>, after: Record<string, number>, seconds: number): Record<string, number> {
   return Object.fromEntries(Object.keys(after).map((n) => [n, Math.round(((after[n] - (before[n] ?? 0)) / seconds) * 100)]));
+}
+
+/** CPU seconds so far: the whole machine's busy time, the hypervisor's steal, and this benchmark's own process tree. */
+export function machineCpuSeconds(): { busy: number; steal: number; ours: number } {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+    return { busy: (user + nice + system + irq + softirq) / 100, steal: steal / 100, ours: treeCpuSeconds(process.pid) };
+  } catch {
+    return { busy: NaN, steal: NaN, ours: NaN }; // not Linux
+  }
+}
+
+/** utime + stime of `root` and every process below it (the systems' servers and apps). */
+function treeCpuSeconds(root: number): number {
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      stats.set(Number(pid), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const mine = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stats) {
+      if (mine.has(pid) || !mine.has(s.ppid)) continue;
+      mine.add(pid);
+      grew = true;
+    }
+  }
+  return [...mine].reduce((sum, pid) => sum + (stats.get(pid)?.cpu ?? 0), 0);
+}
+
+/** What other work on the machine used during a slice, in % of one core (2 cores = 200 %). */
+export function interference(before: ReturnType<typeof machineCpuSeconds>, after: ReturnType<typeof machineCpuSeconds>, seconds: number) {
+  const pct = (v: number) => Math.round((v / seconds) * 100);
+  return { otherPercent: pct(after.busy - before.busy - (after.ours - before.ours)), stealPercent: pct(after.steal - before.steal) };
 }
