@@ -8,16 +8,18 @@ import { OutcomeWatcher } from './support/outcomes';
 import { SCENARIOS, ScenarioMix, type Style } from './support/orders';
 import { fixedRate, latencies, saturation, warmUp, type FixedRateFigures, type SaturationFigures } from './support/phase';
 import { knob, loadAverage, machine, progressLine, writeResult } from './support/report';
-import { abba, alternate, settle, type Contender, type Slice } from './support/rounds';
+import { abba, alternate, pairedRatio, quiet, settle, type Contender, type Slice } from './support/rounds';
 import { spanExportTotals } from './support/spans';
 import { median, round } from './support/stats';
 import { startBenchSystem, type BenchSystem } from './support/system';
 
 const RATE = knob('BENCH_RATE', 20);
-const SECONDS = knob('BENCH_SECONDS', 15);
+const SECONDS = knob('BENCH_SECONDS', 10);
 const CONCURRENCY = knob('BENCH_CONCURRENCY', 32);
-const ROUNDS = knob('BENCH_ROUNDS', 3);
-const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 5);
+const ROUNDS = knob('BENCH_ROUNDS', 4);
+const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 10);
+/** A slice counts as quiet when other work on the machine used at most this much CPU (% of one core). */
+const QUIET_PERCENT = knob('BENCH_QUIET_PERCENT', 25);
 const TRACING = process.env.BENCH_TRACING !== 'off';
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || undefined;
 const PROFILE_APPS = process.env.BENCH_PROFILE_APPS?.split(',').filter(Boolean) as AppName[] | undefined;
@@ -30,35 +32,31 @@ interface StyleContender extends Contender {
 }
 type Slices<T> = Slice<Style, T>[];
 
-/** Throughput: the median of the style's slices. Latency: percentiles of all its fixed-rate orders pooled. */
+/** Over the style's quiet slices (all when none was): throughput, the median; latency, all fixed-rate orders pooled. */
 function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, style: Style) {
-  const fixedOf = fixed.filter((s) => s.name === style).map((s) => s.figures);
+  const fixedOf = quiet(fixed.filter((s) => s.name === style), QUIET_PERCENT).map((s) => s.figures);
+  const sat = quiet(saturated.filter((s) => s.name === style), QUIET_PERCENT).map((s) => s.figures);
   const pooled = fixedOf.flatMap((f) => f.raw);
-  const sat = saturated.filter((s) => s.name === style).map((s) => s.figures);
   const [toEnd, toNotified] = [latencies(pooled), latencies(pooled, 'notifiedMs')];
   const scenarios = SCENARIOS.map((sc) => {
     const { p50, p99, samples } = latencies(pooled.filter((r) => r.scenario === sc));
     return [sc, { orders: samples, p50Ms: p50, p99Ms: p99 }];
   });
   return {
+    slicesUsed: { fixedRate: fixedOf.length, saturation: sat.length },
     orders: toEnd.samples,
     p50Ms: toEnd.p50,
     p99Ms: toEnd.p99,
     notifiedP50Ms: toNotified.p50,
     notifiedP99Ms: toNotified.p99,
     saturationOrdersPerSecond: round(median(sat.map((f) => f.ordersPerSecond))),
-    saturationSlices: sat.map((f) => f.ordersPerSecond),
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
-    /** CPU of the whole system per order (median of slices): fixed rate, saturation. */
-    cpuMsPerOrder: {
-      fixedRate: round(median(fixedOf.map((f) => f.cpuMsPerOrder.total)), 2),
-      saturation: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
-    },
-    /** CPU other work on the machine used during the slices (median, % of one core): the noise. */
-    otherCpuPercent: {
-      fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)),
-      saturation: median(sat.map((f) => f.interference.otherPercent)),
-    },
+    /** CPU of the whole system per order at saturation (median of slices). */
+    cpuMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
+    /** CPU other work on the machine used during those slices (median, % of one core): the noise left. */
+    otherCpuPercent: { fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)), saturation: median(sat.map((f) => f.interference.otherPercent)) },
+    /** Event deliveries retried per 100 orders (median of slices): what the p99 at a fixed rate waits for. */
+    redeliveriesPer100Orders: { fixedRate: median(fixedOf.map((f) => f.redeliveriesPer100Orders)), saturation: median(sat.map((f) => f.redeliveriesPer100Orders)) },
     byScenario: Object.fromEntries(scenarios) as Record<(typeof SCENARIOS)[number], { orders: number; p50Ms: number; p99Ms: number }>,
   };
 }
@@ -72,7 +70,7 @@ function printTables(choreography: StyleFigures, orchestration: StyleFigures): v
     'p50 / p99 to notified (ms)': `${s.notifiedP50Ms} / ${s.notifiedP99Ms}`,
     'saturation (orders/s)': s.saturationOrdersPerSecond,
     'p99 saturated (ms)': s.saturationP99Ms,
-    'CPU per order (ms)': s.cpuMsPerOrder.saturation,
+    'CPU per order (ms)': s.cpuMsPerOrder,
     'other work (% CPU)': s.otherCpuPercent.saturation,
   });
   console.table({ choreography: row(choreography), orchestration: row(orchestration) });
@@ -89,14 +87,14 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
   })) as [StyleContender, StyleContender];
   for (const c of [...contenders].reverse()) { // the first to be measured is the last warmed
     say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
-    await warmUp(c.target, WARMUP_SECONDS, Math.min(8, CONCURRENCY));
+    await warmUp(c.target, WARMUP_SECONDS, CONCURRENCY);
   }
   await settle(sys);
   const skip = sys.secondsIntoProfile();
   if (skip !== undefined) say(`measuring starts ${skip} s into the profiles (profile-summary --skip=${skip})`);
   const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
     const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
-    say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; other work on the machine ${f.interference.otherPercent} % CPU`);
+    say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; ${f.redeliveriesPer100Orders} redeliveries per 100 orders; other work on the machine ${f.interference.otherPercent} % CPU`);
     return f;
   });
   const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
@@ -121,17 +119,20 @@ async function main(): Promise<void> {
     if (spans) say(`spans exported ${spans.exported}, failed ${spans.failed}, dropped ${spans.dropped}`);
     const [choreography, orchestration] = [byStyle(fixed, saturated, 'choreography'), byStyle(fixed, saturated, 'orchestration')];
     printTables(choreography, orchestration);
-    const ratio = round(orchestration.saturationOrdersPerSecond / choreography.saturationOrdersPerSecond, 3);
-    const cpuRatio = round(choreography.cpuMsPerOrder.saturation / orchestration.cpuMsPerOrder.saturation, 3);
-    say(`saturation throughput orchestration / choreography: ${ratio}; CPU per order choreography / orchestration: ${cpuRatio}`);
+    const throughput = pairedRatio(saturated, 'orchestration', 'choreography', (f) => f.ordersPerSecond, QUIET_PERCENT);
+    const cpu = pairedRatio(saturated, 'choreography', 'orchestration', (f) => f.cpuMsPerOrder.total, QUIET_PERCENT);
+    say(`saturation throughput orchestration / choreography: ${throughput.mean}, per round ${throughput.rounds.map((r) => `${r.ratio}${r.quiet ? '' : ' (noisy)'}`).join(', ')}`);
+    say(`CPU per order choreography / orchestration: ${cpu.mean}; quiet rounds (other work ≤ ${QUIET_PERCENT} %): ${throughput.quietRounds} of ${throughput.rounds.length}`);
     writeResult('styles', {
       machine: machine(),
       loadAverage: { atStart: startLoad, atEnd: loadAverage() },
-      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, tracing: TRACING, mix: mix.describe(), order: abba(['choreography', 'orchestration'], ROUNDS).map((s) => s.contender) },
+      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, quietPercent: QUIET_PERCENT, tracing: TRACING, mix: mix.describe(), order: abba(['choreography', 'orchestration'], ROUNDS).map((s) => s.contender) },
       choreography,
       orchestration,
-      throughputRatioOrchestrationOverChoreography: ratio,
-      cpuPerOrderRatioChoreographyOverOrchestration: cpuRatio,
+      throughputRatioOrchestrationOverChoreography: throughput.mean,
+      cpuPerOrderRatioChoreographyOverOrchestration: cpu.mean,
+      quietRounds: throughput.quietRounds,
+      perRound: throughput.rounds.map((r, i) => ({ ...r, cpuPerOrderRatioChoreographyOverOrchestration: cpu.rounds[i]?.ratio })),
       p50DifferenceMs: round(orchestration.p50Ms - choreography.p50Ms),
       p99DifferenceMs: round(orchestration.p99Ms - choreography.p99Ms),
       spans,

@@ -9,16 +9,18 @@ import { OutcomeWatcher } from './support/outcomes';
 import { ScenarioMix } from './support/orders';
 import { fixedRate, latencies, saturation, warmUp, type FixedRateFigures, type SaturationFigures } from './support/phase';
 import { knob, loadAverage, machine, progressLine, writeResult } from './support/report';
-import { abba, alternate, settle, type Contender, type Slice } from './support/rounds';
+import { abba, alternate, pairedRatio, quiet, settle, type Contender, type Slice } from './support/rounds';
 import { spanExportTotals, spansPerOrder } from './support/spans';
 import { median, round } from './support/stats';
 import { startBenchSystem, type BenchSystem } from './support/system';
 
 const RATE = knob('BENCH_RATE', 20);
-const SECONDS = knob('BENCH_SECONDS', 15);
+const SECONDS = knob('BENCH_SECONDS', 10);
 const CONCURRENCY = knob('BENCH_CONCURRENCY', 32);
-const ROUNDS = knob('BENCH_ROUNDS', 3);
-const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 5);
+const ROUNDS = knob('BENCH_ROUNDS', 4);
+const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 10);
+/** A slice counts as quiet when other work on the machine used at most this much CPU (% of one core). */
+const QUIET_PERCENT = knob('BENCH_QUIET_PERCENT', 25);
 /** Extra environment for the tracing-on system's apps, `K=V K2=V2` (e.g. a sampler), to measure a configuration. */
 const TRACING_ENV = Object.fromEntries((process.env.BENCH_TRACING_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || undefined;
@@ -48,74 +50,68 @@ async function start(mode: Mode, watchers: OutcomeWatcher[], systems: BenchSyste
   return { name: mode, sys, target: loadTarget({ ordersUrl: sys.ordersUrl, watcher, idPrefix: `tr-${mode}`, mix: new ScenarioMix({ happy: 1 }), style: 'choreography' }) };
 }
 
-/** Throughput: the median of the mode's slices. Latency: percentiles of all its fixed-rate orders pooled. */
+/** Over the mode's quiet slices (all when none was): throughput, the median; latency, all fixed-rate orders pooled. */
 function byMode(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, mode: Mode) {
-  const fixedOf = fixed.filter((s) => s.name === mode).map((s) => s.figures);
+  const fixedOf = quiet(fixed.filter((s) => s.name === mode), QUIET_PERCENT).map((s) => s.figures);
+  const sat = quiet(saturated.filter((s) => s.name === mode), QUIET_PERCENT).map((s) => s.figures);
   const pooled = fixedOf.flatMap((f) => f.raw);
-  const sat = saturated.filter((s) => s.name === mode).map((s) => s.figures);
   const [toEnd, toNotified] = [latencies(pooled), latencies(pooled, 'notifiedMs')];
   return {
+    slicesUsed: { fixedRate: fixedOf.length, saturation: sat.length },
     saturationOrdersPerSecond: round(median(sat.map((f) => f.ordersPerSecond))),
-    saturationSlices: sat.map((f) => f.ordersPerSecond),
     orders: toEnd.samples,
     p50Ms: toEnd.p50,
     p99Ms: toEnd.p99,
     notifiedP50Ms: toNotified.p50,
     notifiedP99Ms: toNotified.p99,
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
-    /** CPU of the whole system per order (median of slices): fixed rate, saturation. */
-    cpuMsPerOrder: {
-      fixedRate: round(median(fixedOf.map((f) => f.cpuMsPerOrder.total)), 2),
-      saturation: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
-    },
-    /** CPU other work on the machine used during the slices (median, % of one core): the noise. */
-    otherCpuPercent: {
-      fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)),
-      saturation: median(sat.map((f) => f.interference.otherPercent)),
-    },
+    /** CPU of the whole system per order at saturation (median of slices). */
+    cpuMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
+    /** CPU other work on the machine used during those slices (median, % of one core): the noise left. */
+    otherCpuPercent: { fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)), saturation: median(sat.map((f) => f.interference.otherPercent)) },
+    /** Event deliveries retried per 100 orders (median of slices): what the p99 at a fixed rate waits for. */
+    redeliveriesPer100Orders: { fixedRate: median(fixedOf.map((f) => f.redeliveriesPer100Orders)), saturation: median(sat.map((f) => f.redeliveriesPer100Orders)) },
   };
 }
 
 function compare(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>) {
   const [on, off] = [byMode(fixed, saturated, 'on'), byMode(fixed, saturated, 'off')];
-  const ratio = on.saturationOrdersPerSecond / off.saturationOrdersPerSecond;
-  const p99Delta = on.p99Ms - off.p99Ms;
-  const perRound = Array.from({ length: ROUNDS }, (_, i) => {
-    const rate = (mode: Mode) => saturated.find((s) => s.round === i + 1 && s.name === mode)?.figures.ordersPerSecond ?? NaN;
-    return round(rate('on') / rate('off'), 3);
-  });
-  // What the ratio is where the system has the CPU to itself: the same work costs this much more.
-  const cpuRatio = off.cpuMsPerOrder.saturation / on.cpuMsPerOrder.saturation;
+  const throughput = pairedRatio(saturated, 'on', 'off', (f) => f.ordersPerSecond, QUIET_PERCENT);
+  // The throughput ratio of a system with the CPU to itself: the same orders cost this much more CPU.
+  const cpu = pairedRatio(saturated, 'off', 'on', (f) => f.cpuMsPerOrder.total, QUIET_PERCENT);
+  const [p50Delta, p99Delta] = [on.p50Ms - off.p50Ms, on.p99Ms - off.p99Ms];
   return {
     on,
     off,
-    throughputRatioOnOff: round(ratio, 3),
-    cpuPerOrderRatioOffOn: round(cpuRatio, 3),
-    throughputRatioPerRound: perRound,
-    p50DeltaMs: round(on.p50Ms - off.p50Ms),
+    throughputRatioOnOff: throughput.mean,
+    cpuPerOrderRatioOffOn: cpu.mean,
+    quietRounds: throughput.quietRounds,
+    perRound: throughput.rounds.map((r, i) => ({ ...r, cpuPerOrderRatioOffOn: cpu.rounds[i]?.ratio })),
+    p50DeltaMs: round(p50Delta),
     p99DeltaMs: round(p99Delta),
     hops: HOPS,
-    p50DeltaPerHopMs: round((on.p50Ms - off.p50Ms) / HOPS, 2),
+    p50DeltaPerHopMs: round(p50Delta / HOPS, 2),
     p99DeltaPerHopMs: round(p99Delta / HOPS, 2),
-    targets: { throughputRatioAtLeast: 0.9, p99PerHopAtMostMs: 1, throughputMet: ratio >= 0.9, cpuRatioMet: cpuRatio >= 0.9, latencyMet: p99Delta / HOPS <= 1 },
+    targets: { throughputRatioAtLeast: 0.9, p99PerHopAtMostMs: 1, throughputMet: throughput.mean >= 0.9, cpuRatioMet: cpu.mean >= 0.9, latencyMet: p99Delta / HOPS <= 1 },
   };
 }
 
 function printTables(summary: ReturnType<typeof compare>): void {
   const row = (m: ReturnType<typeof byMode>) => ({
     'saturation (orders/s)': m.saturationOrdersPerSecond,
+    'CPU per order (ms)': m.cpuMsPerOrder,
     [`p50 at ${RATE}/s (ms)`]: m.p50Ms,
     [`p99 at ${RATE}/s (ms)`]: m.p99Ms,
     'p99 to notified (ms)': m.notifiedP99Ms,
     'p99 saturated (ms)': m.saturationP99Ms,
-    'CPU per order (ms)': m.cpuMsPerOrder.saturation,
     'other work (% CPU)': m.otherCpuPercent.saturation,
   });
   console.table({ 'tracing on': row(summary.on), 'tracing off': row(summary.off) });
   console.table({
     'throughput ratio on/off (target ≥ 0.90)': summary.throughputRatioOnOff,
-    'ratio per round': summary.throughputRatioPerRound.join(', '),
-    'CPU per order off/on (the ratio when CPU-bound)': summary.cpuPerOrderRatioOffOn,
+    'CPU per order off/on (ratio when CPU-bound)': summary.cpuPerOrderRatioOffOn,
+    'throughput ratio per round': summary.perRound.map((r) => `${r.ratio}${r.quiet ? '' : ' (noisy)'}`).join(', '),
+    [`quiet rounds (other work ≤ ${QUIET_PERCENT} %)`]: `${summary.quietRounds} of ${summary.perRound.length}`,
     'p50 / p99 difference (ms)': `${summary.p50DeltaMs} / ${summary.p99DeltaMs}`,
     [`p99 difference per hop, ${HOPS} hops (ms, target ≤ 1)`]: summary.p99DeltaPerHopMs,
   });
@@ -140,14 +136,14 @@ async function main(): Promise<void> {
     const contenders: [Tracing, Tracing] = [await start('on', watchers, systems), await start('off', watchers, systems)];
     for (const c of [...contenders].reverse()) { // the first to be measured is the last warmed
       say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
-      await warmUp(c.target, WARMUP_SECONDS, Math.min(8, CONCURRENCY));
+      await warmUp(c.target, WARMUP_SECONDS, CONCURRENCY);
       await settle(c.sys);
       const skip = c.sys.secondsIntoProfile();
       if (skip !== undefined) say(`${c.name}: measuring starts ${skip} s into its profiles (profile-summary --skip=${skip})`);
     }
     const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
       const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
-      say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; other work on the machine ${f.interference.otherPercent} % CPU`);
+      say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; ${f.redeliveriesPer100Orders} redeliveries per 100 orders; other work on the machine ${f.interference.otherPercent} % CPU`);
       return f;
     });
     const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
@@ -161,7 +157,7 @@ async function main(): Promise<void> {
     writeResult('tracing-overhead', {
       machine: machine(),
       loadAverage: { atStart: startLoad, atEnd: loadAverage() },
-      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, style: 'choreography', scenario: 'happy', tracingEnv: TRACING_ENV, order: abba(['on', 'off'], ROUNDS).map((s) => s.contender) },
+      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, quietPercent: QUIET_PERCENT, style: 'choreography', scenario: 'happy', tracingEnv: TRACING_ENV, order: abba(['on', 'off'], ROUNDS).map((s) => s.contender) },
       ...summary,
       spans,
       fixedRateSlices: fixed,

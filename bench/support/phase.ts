@@ -5,6 +5,7 @@ import { closedLoop, openLoop, type LoadTarget, type OrderResult } from './load'
 import type { Scenario } from './orders';
 import { tick, type Say } from './report';
 import { sample, summarize, round, type LatencySummary } from './stats';
+import { redeliveriesSoFar } from './metrics';
 import { settle } from './rounds';
 import { cpuPercent, cpuSeconds, interference, machineCpuSeconds, type BenchSystem } from './system';
 
@@ -26,6 +27,8 @@ export interface FixedRateFigures {
   cpuMsPerOrder: CpuPerOrder;
   /** Other work on the machine meanwhile (not this benchmark), % of one core. */
   interference: Interference;
+  /** Event deliveries retried per 100 orders (a handler threw: e.g. the order's copy was not there yet). */
+  redeliveriesPer100Orders: number;
   /** Every ended order, to pool phases (left out of the JSON). */
   raw: Pick<OrderResult, 'scenario' | 'latencyMs' | 'notifiedMs'>[];
 }
@@ -43,6 +46,7 @@ export interface SaturationFigures {
   cpuMsPerOrder: CpuPerOrder;
   /** Other work on the machine during the measured window (not this benchmark), % of one core. */
   interference: Interference;
+  redeliveriesPer100Orders: number;
   sampleOrderIds: string[];
 }
 
@@ -70,6 +74,7 @@ export async function warmUp(target: LoadTarget, seconds: number, concurrency: n
 export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: number, seconds: number, say: Say, label: string): Promise<FixedRateFigures> {
   const stop = tick(say, `${label} fixed ${rate}/s`, target);
   const pids = sys.pids();
+  const retriesBefore = await redeliveriesSoFar(sys.appUrls);
   const [before, machineBefore, started] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
   const results = await openLoop(target, rate, seconds).finally(stop);
   const ended = results.filter((r) => r.latencyMs !== undefined);
@@ -90,6 +95,7 @@ export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: numb
     sampleOrderIds: sample(ended.map((r) => r.orderId), 5),
     cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), ended.length),
     interference: others,
+    redeliveriesPer100Orders: round(((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100 / Math.max(1, results.length)),
     raw: ended.map(({ scenario, latencyMs, notifiedMs }) => ({ scenario, latencyMs, notifiedMs })),
   };
 }
@@ -98,6 +104,7 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
   const skip = Math.min(3, seconds / 5);
   const stop = tick(say, `${label} saturation (${concurrency} in flight)`, target);
   const pids = sys.pids();
+  const retriesBefore = await redeliveriesSoFar(sys.appUrls);
   const [before, machineBefore, started] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
   const run = closedLoop(target, concurrency, seconds, skip);
   // CPU % over the measured window only (not the tail while the last orders finish).
@@ -114,6 +121,7 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
     failures: failures(results),
     cpuPercent: cpu,
     interference: others,
+    redeliveriesPer100Orders: round(((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100 / Math.max(1, results.length)),
     cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), results.filter((r) => r.endedAt !== undefined).length),
     sampleOrderIds: sample(counted.map((r) => r.orderId), 5),
   };

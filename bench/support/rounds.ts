@@ -56,3 +56,31 @@ export async function settle(sys: BenchSystem, busyPercent = 15, timeoutMs = 20_
 }
 
 const total = (cpu: Record<string, number>) => Object.entries(cpu).reduce((sum, [name, s]) => (name === 'bench' ? sum : sum + s), 0);
+
+interface Disturbed {
+  interference: { otherPercent: number };
+}
+
+/** The slices during which other work on the machine stayed at or under `limitPercent` of a core; all of them when none did. */
+export function quiet<N extends string, T extends Disturbed>(slices: Slice<N, T>[], limitPercent: number): Slice<N, T>[] {
+  const calm = slices.filter((s) => s.figures.interference.otherPercent <= limitPercent);
+  return calm.length ? calm : slices;
+}
+
+/**
+ * Per round, `value` of contender `a` over that of `b`, and their mean over the rounds where both
+ * slices were quiet (over all rounds when none was). The order flips every round (ABBA), so with an
+ * even number of rounds a steady drift (the apps still warming up, the stores growing) favours
+ * each contender as often as the other and cancels out of the mean; a median would keep it.
+ */
+export function pairedRatio<N extends string, T extends Disturbed>(slices: Slice<N, T>[], a: N, b: N, value: (t: T) => number, limitPercent: number) {
+  const rounds = [...new Set(slices.map((s) => s.round))].flatMap((round) => {
+    const [x, y] = [a, b].map((name) => slices.find((s) => s.round === round && s.name === name));
+    if (!x || !y) return [];
+    const calm = Math.max(x.figures.interference.otherPercent, y.figures.interference.otherPercent) <= limitPercent;
+    return [{ round, ratio: Math.round((value(x.figures) / value(y.figures)) * 1000) / 1000, quiet: calm }];
+  });
+  const used = rounds.filter((r) => r.quiet).length ? rounds.filter((r) => r.quiet) : rounds;
+  const mean = used.reduce((sum, r) => sum + r.ratio, 0) / used.length;
+  return { mean: Math.round(mean * 1000) / 1000, quietRounds: rounds.filter((r) => r.quiet).length, rounds };
+}

@@ -1,7 +1,8 @@
 // Checks that tracing really traced: a batch span processor that drops spans under load would make
 // tracing look cheaper than it is. Every app counts exported, failed and dropped spans in /metrics;
 // and Jaeger is asked how many spans it holds for a sample of orders.
-import { httpJson, waitFor } from '../../deploy/launch/probe';
+import { waitFor } from '../../deploy/launch/probe';
+import { metricTotal } from './metrics';
 import { findTraces } from '../../test/support/jaeger-api';
 
 /** Spans in each order's trace(s), once two reads a second apart agree (spans arrive in batches). */
@@ -25,21 +26,8 @@ async function spansOf(queryUrl: string, orderId: string): Promise<number> {
 
 /** Spans exported, lost to failed exports and dropped (queue full), summed over every app's /metrics. */
 export async function spanExportTotals(appUrls: Record<string, string>): Promise<{ exported: number; failed: number; dropped: number }> {
-  const totals = { exported: 0, failed: 0, dropped: 0 };
-  for (const url of Object.values(appUrls)) {
-    const { body } = await httpJson<string>(`${url}/metrics`);
-    const text = typeof body === 'string' ? body : '';
-    totals.exported += metric(text, 'flowscope_spans_exported_total');
-    totals.failed += metric(text, 'flowscope_span_export_failures_total');
-    totals.dropped += metric(text, 'flowscope_spans_dropped_total');
-  }
-  return totals;
-}
-
-/** Sum of a metric's samples in the Prometheus text format (0 when absent). */
-function metric(text: string, name: string): number {
-  const sample = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)`, 'gm');
-  let sum = 0;
-  for (const m of text.matchAll(sample)) sum += Number(m[1]);
-  return sum;
+  const [exported, failed, dropped] = await Promise.all(
+    ['flowscope_spans_exported_total', 'flowscope_span_export_failures_total', 'flowscope_spans_dropped_total'].map((name) => metricTotal(appUrls, name)),
+  );
+  return { exported, failed, dropped };
 }
