@@ -39,13 +39,14 @@ function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
   const pooled = fixedOf.flatMap((f) => f.raw);
   const [toEnd, toNotified] = [latencies(pooled), latencies(pooled, 'notifiedMs')];
   const scenarios = SCENARIOS.map((sc) => {
-    const { p50, p99, samples } = latencies(pooled.filter((r) => r.scenario === sc));
-    return [sc, { orders: samples, p50Ms: p50, p99Ms: p99 }];
+    const { p50, p90, p99, samples } = latencies(pooled.filter((r) => r.scenario === sc));
+    return [sc, { orders: samples, p50Ms: p50, p90Ms: p90, p99Ms: p99 }];
   });
   return {
     slicesUsed: { fixedRate: fixedOf.length, saturation: sat.length },
     orders: toEnd.samples,
     p50Ms: toEnd.p50,
+    p90Ms: toEnd.p90,
     p99Ms: toEnd.p99,
     notifiedP50Ms: toNotified.p50,
     notifiedP99Ms: toNotified.p99,
@@ -57,7 +58,7 @@ function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
     otherCpuPercent: { fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)), saturation: median(sat.map((f) => f.interference.otherPercent)) },
     /** Event deliveries retried per 100 orders (median of slices): what the p99 at a fixed rate waits for. */
     redeliveriesPer100Orders: { fixedRate: median(fixedOf.map((f) => f.redeliveriesPer100Orders)), saturation: median(sat.map((f) => f.redeliveriesPer100Orders)) },
-    byScenario: Object.fromEntries(scenarios) as Record<(typeof SCENARIOS)[number], { orders: number; p50Ms: number; p99Ms: number }>,
+    byScenario: Object.fromEntries(scenarios) as Record<(typeof SCENARIOS)[number], { orders: number; p50Ms: number; p90Ms: number; p99Ms: number }>,
   };
 }
 
@@ -66,7 +67,9 @@ type StyleFigures = ReturnType<typeof byStyle>;
 function printTables(choreography: StyleFigures, orchestration: StyleFigures): void {
   const row = (s: StyleFigures) => ({
     [`p50 at ${RATE}/s (ms)`]: s.p50Ms,
+    [`p90 at ${RATE}/s (ms)`]: s.p90Ms,
     [`p99 at ${RATE}/s (ms)`]: s.p99Ms,
+    'redeliveries / 100 orders': s.redeliveriesPer100Orders.fixedRate,
     'p50 / p99 to notified (ms)': `${s.notifiedP50Ms} / ${s.notifiedP99Ms}`,
     'saturation (orders/s)': s.saturationOrdersPerSecond,
     'p99 saturated (ms)': s.saturationP99Ms,
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
       quietRounds: throughput.quietRounds,
       perRound: throughput.rounds.map((r, i) => ({ ...r, cpuPerOrderRatioChoreographyOverOrchestration: cpu.rounds[i]?.ratio })),
       p50DifferenceMs: round(orchestration.p50Ms - choreography.p50Ms),
+      p90DifferenceMs: round(orchestration.p90Ms - choreography.p90Ms),
       p99DifferenceMs: round(orchestration.p99Ms - choreography.p99Ms),
       spans,
       fixedRateSlices: fixed,
