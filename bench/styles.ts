@@ -32,24 +32,25 @@ interface StyleContender extends Contender {
 }
 type Slices<T> = Slice<Style, T>[];
 
-/** Over the style's quiet slices (all when none was): throughput, the median; latency, all fixed-rate orders pooled. */
+/** Over the style's quiet slices (all when none was), the median of the slices' figures; per scenario, their orders pooled (a slice has few of each). */
 function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, style: Style) {
   const fixedOf = quiet(fixed.filter((s) => s.name === style), QUIET_PERCENT).map((s) => s.figures);
   const sat = quiet(saturated.filter((s) => s.name === style), QUIET_PERCENT).map((s) => s.figures);
   const pooled = fixedOf.flatMap((f) => f.raw);
-  const [toEnd, toNotified] = [latencies(pooled), latencies(pooled, 'notifiedMs')];
+  // Latency: the median of the slices' percentiles, so that one slice with a stall does not set the figure.
+  const slice = (pick: (f: FixedRateFigures) => number) => round(median(fixedOf.map(pick)));
   const scenarios = SCENARIOS.map((sc) => {
     const { p50, p90, p99, samples } = latencies(pooled.filter((r) => r.scenario === sc));
     return [sc, { orders: samples, p50Ms: p50, p90Ms: p90, p99Ms: p99 }];
   });
   return {
     slicesUsed: { fixedRate: fixedOf.length, saturation: sat.length },
-    orders: toEnd.samples,
-    p50Ms: toEnd.p50,
-    p90Ms: toEnd.p90,
-    p99Ms: toEnd.p99,
-    notifiedP50Ms: toNotified.p50,
-    notifiedP99Ms: toNotified.p99,
+    orders: pooled.length,
+    p50Ms: slice((f) => f.latencyMs.p50),
+    p90Ms: slice((f) => f.latencyMs.p90),
+    p99Ms: slice((f) => f.latencyMs.p99),
+    notifiedP50Ms: slice((f) => f.notifiedMs.p50),
+    notifiedP99Ms: slice((f) => f.notifiedMs.p99),
     saturationOrdersPerSecond: round(median(sat.map((f) => f.ordersPerSecond))),
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
     /** CPU of the whole system per order at saturation (median of slices). */

@@ -7,7 +7,7 @@ import type { AppName } from '../deploy/launch/apps';
 import { loadTarget, type LoadTarget } from './support/load';
 import { OutcomeWatcher } from './support/outcomes';
 import { ScenarioMix } from './support/orders';
-import { fixedRate, latencies, saturation, warmUp, type FixedRateFigures, type SaturationFigures } from './support/phase';
+import { fixedRate, saturation, warmUp, type FixedRateFigures, type SaturationFigures } from './support/phase';
 import { knob, loadAverage, machine, progressLine, writeResult } from './support/report';
 import { abba, alternate, pairedRatio, quiet, settle, type Contender, type Slice } from './support/rounds';
 import { spanExportTotals, spansPerOrder } from './support/spans';
@@ -50,21 +50,22 @@ async function start(mode: Mode, watchers: OutcomeWatcher[], systems: BenchSyste
   return { name: mode, sys, target: loadTarget({ ordersUrl: sys.ordersUrl, watcher, idPrefix: `tr-${mode}`, mix: new ScenarioMix({ happy: 1 }), style: 'choreography' }) };
 }
 
-/** Over the mode's quiet slices (all when none was): throughput, the median; latency, all fixed-rate orders pooled. */
+/** Over the mode's quiet slices (all when none was), the median of the slices' figures. */
 function byMode(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, mode: Mode) {
   const fixedOf = quiet(fixed.filter((s) => s.name === mode), QUIET_PERCENT).map((s) => s.figures);
   const sat = quiet(saturated.filter((s) => s.name === mode), QUIET_PERCENT).map((s) => s.figures);
   const pooled = fixedOf.flatMap((f) => f.raw);
-  const [toEnd, toNotified] = [latencies(pooled), latencies(pooled, 'notifiedMs')];
+  // Latency: the median of the slices' percentiles, so that one slice with a stall does not set the figure.
+  const slice = (pick: (f: FixedRateFigures) => number) => round(median(fixedOf.map(pick)));
   return {
     slicesUsed: { fixedRate: fixedOf.length, saturation: sat.length },
     saturationOrdersPerSecond: round(median(sat.map((f) => f.ordersPerSecond))),
-    orders: toEnd.samples,
-    p50Ms: toEnd.p50,
-    p90Ms: toEnd.p90,
-    p99Ms: toEnd.p99,
-    notifiedP50Ms: toNotified.p50,
-    notifiedP99Ms: toNotified.p99,
+    orders: pooled.length,
+    p50Ms: slice((f) => f.latencyMs.p50),
+    p90Ms: slice((f) => f.latencyMs.p90),
+    p99Ms: slice((f) => f.latencyMs.p99),
+    notifiedP50Ms: slice((f) => f.notifiedMs.p50),
+    notifiedP99Ms: slice((f) => f.notifiedMs.p99),
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
     /** CPU of the whole system per order at saturation (median of slices). */
     cpuMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
