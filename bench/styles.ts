@@ -17,7 +17,9 @@ const RATE = knob('BENCH_RATE', 20);
 const SECONDS = knob('BENCH_SECONDS', 10);
 const CONCURRENCY = knob('BENCH_CONCURRENCY', 32);
 const ROUNDS = knob('BENCH_ROUNDS', 4);
-const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 10);
+const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 20);
+/** Seconds of each saturation slice before measuring. */
+const RAMP_SECONDS = knob('BENCH_RAMP_SECONDS', 5);
 /** A slice counts as quiet when other work on the machine used at most this much CPU (% of one core). */
 const QUIET_PERCENT = knob('BENCH_QUIET_PERCENT', 25);
 const TRACING = process.env.BENCH_TRACING !== 'off';
@@ -102,7 +104,7 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
     return f;
   });
   const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
-    const s = await saturation(c.target, sys, CONCURRENCY, SECONDS, say, label);
+    const s = await saturation(c.target, sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, label);
     say(`${label}: saturation: ${s.ordersPerSecond} finished orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`);
     return s;
   });
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
   const startLoad = loadAverage();
   const mix = new ScenarioMix(MIX);
   say(`machine ${JSON.stringify(machine())}, load ${startLoad.join(' ')}`);
-  say(`${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight; mix ${mix.describe()}; tracing ${TRACING ? 'on' : 'off'}`);
+  say(`${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight (after ${RAMP_SECONDS} s of ramp); mix ${mix.describe()}; tracing ${TRACING ? 'on' : 'off'}`);
   const sys = await startBenchSystem({ tracing: TRACING, label: 'styles', profileDir: PROFILE_DIR, profileApps: PROFILE_APPS, onProgress: say });
   let watcher: OutcomeWatcher | undefined;
   try {
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
     writeResult('styles', {
       machine: machine(),
       loadAverage: { atStart: startLoad, atEnd: loadAverage() },
-      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, quietPercent: QUIET_PERCENT, tracing: TRACING, mix: mix.describe(), order: abba(['choreography', 'orchestration'], ROUNDS).map((s) => s.contender) },
+      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, rampSeconds: RAMP_SECONDS, quietPercent: QUIET_PERCENT, tracing: TRACING, mix: mix.describe(), order: abba(['choreography', 'orchestration'], ROUNDS).map((s) => s.contender) },
       choreography,
       orchestration,
       throughputRatioOrchestrationOverChoreography: throughput.mean,

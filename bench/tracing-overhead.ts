@@ -18,7 +18,9 @@ const RATE = knob('BENCH_RATE', 20);
 const SECONDS = knob('BENCH_SECONDS', 10);
 const CONCURRENCY = knob('BENCH_CONCURRENCY', 32);
 const ROUNDS = knob('BENCH_ROUNDS', 4);
-const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 10);
+const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 20);
+/** Seconds of each saturation slice before measuring. */
+const RAMP_SECONDS = knob('BENCH_RAMP_SECONDS', 5);
 /** A slice counts as quiet when other work on the machine used at most this much CPU (% of one core). */
 const QUIET_PERCENT = knob('BENCH_QUIET_PERCENT', 25);
 /** Extra environment for the tracing-on system's apps, `K=V K2=V2` (e.g. a sampler), to measure a configuration. */
@@ -135,7 +137,7 @@ async function spanCheck(on: Tracing, fixed: Slices<FixedRateFigures>, saturated
 async function main(): Promise<void> {
   const startLoad = loadAverage();
   say(`machine ${JSON.stringify(machine())}, load ${startLoad.join(' ')}`);
-  say(`${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight; choreography, happy orders`);
+  say(`${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight (after ${RAMP_SECONDS} s of ramp); choreography, happy orders`);
   if (Object.keys(TRACING_ENV).length) say(`tracing-on apps also get ${JSON.stringify(TRACING_ENV)}`);
   const [watchers, systems]: [OutcomeWatcher[], BenchSystem[]] = [[], []];
   try {
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
       return f;
     });
     const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
-      const s = await saturation(c.target, c.sys, CONCURRENCY, SECONDS, say, label);
+      const s = await saturation(c.target, c.sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, label);
       say(`${label}: saturation: ${s.ordersPerSecond} completed orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`);
       return s;
     });
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
     writeResult('tracing-overhead', {
       machine: machine(),
       loadAverage: { atStart: startLoad, atEnd: loadAverage() },
-      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, quietPercent: QUIET_PERCENT, style: 'choreography', scenario: 'happy', tracingEnv: TRACING_ENV, order: abba(['on', 'off'], ROUNDS).map((s) => s.contender) },
+      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, rampSeconds: RAMP_SECONDS, quietPercent: QUIET_PERCENT, style: 'choreography', scenario: 'happy', tracingEnv: TRACING_ENV, order: abba(['on', 'off'], ROUNDS).map((s) => s.contender) },
       ...summary,
       spans,
       fixedRateSlices: fixed,

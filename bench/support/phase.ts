@@ -1,5 +1,6 @@
 // The measurements a benchmark phase makes on a running system: warm-up, fixed-rate latency,
 // saturation throughput (with the CPU each process used meanwhile).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../deploy/launch/probe';
 import { closedLoop, openLoop, type LoadTarget, type OrderResult } from './load';
 import type { Scenario } from './orders';
@@ -42,7 +43,7 @@ export interface SaturationFigures {
   failures: Record<string, number>;
   /** % of one core per process while saturated (2 cores = 200 %). */
   cpuPercent: Record<string, number>;
-  /** CPU the system used per ended order, from the slice's start until it settled. */
+  /** CPU the system used per ended order (ramp included), from the slice's start until it settled. */
   cpuMsPerOrder: CpuPerOrder;
   /** Other work on the machine during the measured window (not this benchmark), % of one core. */
   interference: Interference;
@@ -100,17 +101,22 @@ export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: numb
   };
 }
 
-export async function saturation(target: LoadTarget, sys: BenchSystem, concurrency: number, seconds: number, say: Say, label: string): Promise<SaturationFigures> {
-  const skip = Math.min(3, seconds / 5);
+/**
+ * `concurrency` orders in flight for `rampSeconds` (not counted: after a pause the consumers' pulls
+ * and batches take a few seconds to reach their pace), then `seconds` measured.
+ */
+export async function saturation(target: LoadTarget, sys: BenchSystem, concurrency: number, seconds: number, rampSeconds: number, say: Say, label: string): Promise<SaturationFigures> {
   const stop = tick(say, `${label} saturation (${concurrency} in flight)`, target);
   const pids = sys.pids();
   const retriesBefore = await redeliveriesSoFar(sys.appUrls);
-  const [before, machineBefore, started] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
-  const run = closedLoop(target, concurrency, seconds, skip);
-  // CPU % over the measured window only (not the tail while the last orders finish).
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const window = (performance.now() - started) / 1000;
-  const [cpu, others] = [cpuPercent(before, cpuSeconds(pids), window), interference(machineBefore, machineCpuSeconds(), window)];
+  const before = cpuSeconds(pids);
+  const run = closedLoop(target, concurrency, rampSeconds + seconds, rampSeconds);
+  await sleep(rampSeconds * 1000);
+  // CPU % over the measured window only (not the ramp, not the tail while the last orders finish).
+  const [windowStart, windowMachine, startedAt] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
+  await sleep(seconds * 1000);
+  const window = (performance.now() - startedAt) / 1000;
+  const [cpu, others] = [cpuPercent(windowStart, cpuSeconds(pids), window), interference(windowMachine, machineCpuSeconds(), window)];
   const { results, counted, ordersPerSecond } = await run.finally(stop);
   await settle(sys);
   return {
