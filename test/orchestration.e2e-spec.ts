@@ -104,7 +104,7 @@ describe('orchestration', () => {
     }
   }, 90_000);
 
-  it('with payments stopped, the command is retried, then the saga gives up and cancels; nothing to compensate', async () => {
+  it('with payments stopped, the command is retried, then the saga gives up and cancels; nothing took effect', async () => {
     const payments = system.app('payments');
     await payments.stop();
     try {
@@ -171,5 +171,23 @@ describe('orchestration', () => {
     expect(malformed).toMatchObject({ ok: false, code: 'INVALID_COMMAND', retryable: false });
     const missing = JSON.parse(await natsReq(system.nats, 'cmd.stock.reserve', JSON.stringify({ orderId })));
     expect(missing).toMatchObject({ ok: false, code: 'INVALID_COMMAND', issues: [expect.objectContaining({ path: 'items' })] });
+  }, 60_000);
+
+  it('a refund or release of an order not yet seen voids it: a late authorize or reserve is refused, and publishes nothing', async () => {
+    // What the saga sends for a step it gave up on without an answer: the step may still arrive.
+    const orderId = `void-${Date.now()}`;
+    const req = async (subject: string, body: object) => JSON.parse(await natsReq(system.nats, subject, JSON.stringify(body))) as unknown;
+    expect(await req('cmd.payment.refund', { orderId, reason: 'payment gave up' })).toEqual({ ok: true, refunded: false, voided: true });
+    expect(await req('cmd.stock.release', { orderId, reason: 'stock gave up' })).toEqual({ ok: true, released: false, voided: true });
+    expect(await req('cmd.payment.authorize', { orderId, customerId: 'c-late', amount: 7, currency: 'EUR' })).toMatchObject({ ok: false, code: 'PAYMENT_VOIDED', retryable: false });
+    expect(await req('cmd.stock.reserve', { orderId, items: [book] })).toMatchObject({ ok: false, code: 'STOCK_VOIDED', retryable: false });
+    // Voiding is idempotent, and a refund of an authorized payment still refunds it.
+    expect(await req('cmd.payment.refund', { orderId })).toEqual({ ok: true, refunded: false });
+    const paid = `${orderId}-paid`;
+    expect(await req('cmd.payment.authorize', { orderId: paid, customerId: 'c-paid', amount: 7, currency: 'EUR' })).toMatchObject({ ok: true });
+    expect(await req('cmd.payment.refund', { orderId: paid })).toEqual({ ok: true, refunded: true });
+    await waitForQuiet(jsm);
+    expect(await eventTypesOf(jsm, orderId)).toEqual([]);
+    expect(await eventTypesOf(jsm, paid)).toEqual(['payment.authorized', 'payment.refunded']);
   }, 60_000);
 });

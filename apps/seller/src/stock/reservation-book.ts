@@ -1,11 +1,14 @@
 import { JsonKv, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 
-/** A stock reservation as the seller remembers it. */
+/**
+ * A stock reservation as the seller remembers it. `voided`: the saga released an order before the
+ * seller had reserved it (a step it gave up on); a late reserve is refused.
+ */
 export interface Reservation {
   orderId: string;
   reservationId: string;
-  status: 'reserved' | 'unavailable' | 'released';
+  status: 'reserved' | 'unavailable' | 'released' | 'voided';
   sku?: string;
   reason?: string;
 }
@@ -28,6 +31,11 @@ export class ReservationBook implements OnModuleInit {
   /** The first outcome for an order wins; a retry gets it back unchanged. */
   recordOnce(reservation: Reservation): Promise<Reservation> {
     return this.kv.putIfAbsent(reservation.orderId, reservation);
+  }
+
+  /** Voids an order the seller has not seen; returns what it holds for the order afterwards. */
+  voidIfAbsent(orderId: string, reason: string): Promise<Reservation> {
+    return this.kv.putIfAbsent(orderId, { orderId, reservationId: `res-${orderId}`, status: 'voided', reason });
   }
 
   async markReleased(orderId: string): Promise<void> {

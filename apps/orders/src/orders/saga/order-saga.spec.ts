@@ -64,6 +64,18 @@ describe('OrderSaga', () => {
     expect(saga).toMatchObject({ status: 'cancelled', reason: 'shipment gave up after 3 attempts: no reply' });
   });
 
+  it('compensates a forward step it gave up on without an answer: it may have taken effect', () => {
+    expect(run({ payment: [timeout, timeout, timeout] }).sent.slice(-2)).toEqual(['cmd.payment.refund', 'cmd.customer.notify']);
+    expect(run({ stock: [timeout, timeout, timeout] }).sent.slice(-3)).toEqual(['cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify']);
+  });
+
+  it('does not compensate a step that definitely did not happen: refused, or nobody there to receive it', () => {
+    expect(run({ stock: [refused('STOCK_UNAVAILABLE')] }).sent).not.toContain('cmd.stock.release');
+    const noResponders: CommandReply = { ok: false, code: 'NO_RESPONDERS', message: 'nobody answers', retryable: true };
+    expect(run({ payment: [noResponders, noResponders, noResponders] }).sent.slice(-2)).toEqual(['cmd.payment.authorize', 'cmd.customer.notify']);
+    expect(run({ payment: [timeout, noResponders, noResponders] }).sent.slice(-2)).toEqual(['cmd.payment.refund', 'cmd.customer.notify']);
+  });
+
   it('a compensation that keeps failing is recorded, and the saga still ends', () => {
     const { saga } = run({ stock: [refused('STOCK_UNAVAILABLE')], refund: [timeout, timeout, timeout] });
     expect(saga.status).toBe('cancelled');

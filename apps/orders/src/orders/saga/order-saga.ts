@@ -100,7 +100,15 @@ export function applyReply(saga: SagaState, reply: CommandReply, limits: SagaLim
   const reason = reply.retryable
     ? `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`
     : `${FAILURE[saga.step as ForwardStep] ?? saga.step}: ${reply.message}`;
-  return giveUp(base, reason);
+  return giveUp(base, reason, reply.retryable === true && mayHaveRun(base));
+}
+
+/**
+ * Whether an attempt of the current step may have run although no definite answer came back: a
+ * timeout or a retryable error. NO_RESPONDERS alone is certain: nobody was subscribed to receive it.
+ */
+function mayHaveRun(saga: SagaState): boolean {
+  return saga.history.some((t) => t.step === saga.step && t.result !== 'ok' && t.result !== 'NO_RESPONDERS');
 }
 
 /** The runner finished the order (published order.completed / order.cancelled): notify next. */
@@ -119,12 +127,14 @@ function advance(saga: SagaState): SagaState {
   return saga;
 }
 
-function giveUp(saga: SagaState, reason: string): SagaState {
+function giveUp(saga: SagaState, reason: string, uncertain: boolean): SagaState {
   const step = saga.step;
   if (step === 'payment' || step === 'stock' || step === 'shipment') {
-    // Compensate what took effect, latest first. A step that never answered is not compensated:
-    // its service may not have run it (see the README's note on uncertain steps).
-    const compensations = [...saga.done].reverse().flatMap((done): CompensationStep[] => { const c = COMPENSATION[done]; return c ? [c] : []; });
+    // Compensate what took effect, latest first. A step given up without a definite answer (timeouts,
+    // retryable errors) may have taken effect all the same: it is compensated first. Refund and release
+    // void an order their service has not seen, so a late copy of the step is refused, not carried out.
+    const uncertainStep = uncertain ? [step] : [];
+    const compensations = [...saga.done, ...uncertainStep].reverse().flatMap((done): CompensationStep[] => { const c = COMPENSATION[done]; return c ? [c] : []; });
     return nextCompensation({ ...saga, reason, outcome: 'cancelled', compensations });
   }
   if (step === 'refund' || step === 'release') {

@@ -20,6 +20,9 @@ export class AuthorizePaymentHandler {
     if (record.status === 'declined') {
       return { ok: false, code: 'PAYMENT_DECLINED', message: record.reason ?? 'payment declined', retryable: false };
     }
+    if (record.status === 'voided') {
+      return { ok: false, code: 'PAYMENT_VOIDED', message: `the order's payment was voided: ${record.reason ?? 'order cancelled'}`, retryable: false };
+    }
     return { ok: true, paymentId: record.paymentId, amount: record.amount, status: record.status };
   }
 }

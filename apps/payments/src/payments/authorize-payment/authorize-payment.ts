@@ -14,7 +14,8 @@ export interface AuthorizePaymentInput {
 
 /**
  * Authorizes or declines an order's payment and publishes the outcome, in either style. The first
- * outcome for an order is kept: a redelivered event or a retried command gets it back unchanged.
+ * outcome for an order is kept: a redelivered event or a retried command gets it back unchanged. A
+ * payment refunded or voided since is no longer authorized: nothing is published again.
  */
 @Injectable()
 export class AuthorizePayment {
@@ -35,6 +36,7 @@ export class AuthorizePayment {
       status: decision.outcome,
       ...(decision.outcome === 'declined' ? { reason: decision.reason } : {}),
     });
+    if (record.status === 'refunded' || record.status === 'voided') return record;
     const data = { orderId: record.orderId, paymentId: record.paymentId, amount: record.amount, style: input.style };
     if (this.failures.drops(record.status === 'declined' ? PAYMENT_DECLINED : PAYMENT_AUTHORIZED, record.orderId)) return record;
     if (record.status === 'declined') {

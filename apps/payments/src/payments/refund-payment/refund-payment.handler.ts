@@ -10,17 +10,17 @@ export class RefundPaymentHandler {
 
   @EventPattern(STOCK_UNAVAILABLE)
   async onStockUnavailable(@Payload() event: EventEnvelope<typeof STOCK_UNAVAILABLE>): Promise<void> {
-    await this.refund.execute(event.data.orderId, 'stock unavailable', event.data.style, event);
+    await this.refund.execute(event.data.orderId, 'stock unavailable', event.data.style, { causedBy: event });
   }
 
   @EventPattern(SHIPMENT_FAILED)
   async onShipmentFailed(@Payload() event: EventEnvelope<typeof SHIPMENT_FAILED>): Promise<void> {
-    await this.refund.execute(event.data.orderId, 'shipment failed', event.data.style, event);
+    await this.refund.execute(event.data.orderId, 'shipment failed', event.data.style, { causedBy: event });
   }
 
   @MessagePattern(CMD_PAYMENT_REFUND)
   async onRefund(@Payload() command: CommandData<typeof CMD_PAYMENT_REFUND>): Promise<CommandReply> {
     const { orderId, reason, style } = command;
-    return { ok: true, ...(await this.refund.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration')) };
+    return { ok: true, ...(await this.refund.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration', { voidUnknown: true })) };
   }
 }

@@ -10,12 +10,12 @@ export class ReleaseStockHandler {
 
   @EventPattern(SHIPMENT_FAILED)
   async onShipmentFailed(@Payload() event: EventEnvelope<typeof SHIPMENT_FAILED>): Promise<void> {
-    await this.release.execute(event.data.orderId, 'shipment failed', event.data.style, event);
+    await this.release.execute(event.data.orderId, 'shipment failed', event.data.style, { causedBy: event });
   }
 
   @MessagePattern(CMD_STOCK_RELEASE)
   async onRelease(@Payload() command: CommandData<typeof CMD_STOCK_RELEASE>): Promise<CommandReply> {
     const { orderId, reason, style } = command;
-    return { ok: true, ...(await this.release.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration')) };
+    return { ok: true, ...(await this.release.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration', { voidUnknown: true })) };
   }
 }

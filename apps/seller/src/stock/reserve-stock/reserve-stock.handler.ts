@@ -24,6 +24,9 @@ export class ReserveStockHandler {
     if (reservation.status === 'unavailable') {
       return { ok: false, code: 'STOCK_UNAVAILABLE', message: reservation.reason ?? 'out of stock', retryable: false };
     }
+    if (reservation.status === 'voided') {
+      return { ok: false, code: 'STOCK_VOIDED', message: `the order's reservation was voided: ${reservation.reason ?? 'order cancelled'}`, retryable: false };
+    }
     return { ok: true, reservationId: reservation.reservationId, status: reservation.status };
   }
 }

@@ -4,7 +4,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ReservationBook, type Reservation } from '../reservation-book';
 import { decideReservation } from './decide-reservation';
 
-/** Reserves an order's stock (or finds it unavailable) and publishes the outcome; the first outcome is kept. */
+/**
+ * Reserves an order's stock (or finds it unavailable) and publishes the outcome; the first outcome is
+ * kept. A reservation released or voided since no longer holds stock: nothing is published again.
+ */
 @Injectable()
 export class ReserveStock {
   constructor(
@@ -21,6 +24,7 @@ export class ReserveStock {
       reservationId: `res-${orderId}`,
       ...(decision.outcome === 'reserved' ? { status: 'reserved' } : { status: 'unavailable', sku: decision.sku, reason: decision.reason }),
     });
+    if (reservation.status === 'released' || reservation.status === 'voided') return reservation;
     if (this.failures.drops(reservation.status === 'unavailable' ? STOCK_UNAVAILABLE : STOCK_RESERVED, orderId)) return reservation;
     if (reservation.status === 'unavailable') {
       await this.events.publish(STOCK_UNAVAILABLE, { orderId, sku: reservation.sku, reason: reservation.reason, style }, { causedBy });
