@@ -2,6 +2,7 @@ export * from './command-client';
 export * from './command-responder';
 export * from './consumer-lag';
 export * from './dead-letters';
+export * from './durable-consumption';
 export * from './event-publisher';
 export * from './failure-injector';
 export * from './flags';

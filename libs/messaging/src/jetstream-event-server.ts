@@ -1,11 +1,12 @@
 import { ContractError, EVENTS_STREAM, parseEvent, type EventEnvelope } from '@flowscope/contracts';
 import { withConsumerSpan } from '@flowscope/telemetry';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
+import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { CommandResponder } from './command-responder';
 import { ConsumerLagPoller } from './consumer-lag';
 import { DeadLetters } from './dead-letters';
+import { DurableConsumption } from './durable-consumption';
 import { JsonKv } from './json-kv';
 import { JetStreamContext } from './jetstream-context';
 import { messagingMetrics } from './metrics';
@@ -37,8 +38,7 @@ export interface JetStreamEventServerOptions {
  * `@MessagePattern('cmd.<…>')` handlers answer commands over core NATS (see CommandResponder).
  */
 export class JetStreamEventServer extends Server implements CustomTransportStrategy {
-  private readonly consumers: ConsumerMessages[] = [];
-  private readonly loops: Promise<void>[] = [];
+  private readonly consumptions: DurableConsumption[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** The last turn per orderId + type: copies of one event are handled one after the other. */
   private readonly turns = new Map<string, Promise<void>>();
@@ -68,8 +68,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   async close(): Promise<void> {
     await this.lag?.stop();
     await this.commands.close();
-    await Promise.all(this.consumers.map((messages) => messages.close()));
-    await Promise.all(this.loops);
+    await Promise.all(this.consumptions.map((consumption) => consumption.close()));
     await Promise.all(this.inFlight);
   }
 
@@ -91,10 +90,15 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       }
       const durable = durableName(this.options.service, subject);
       await this.ensureConsumer(durable, subject);
-      const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, durable);
-      const messages = await consumer.consume({ max_messages: this.concurrency * 4 });
-      this.consumers.push(messages);
-      this.loops.push(this.consumeLoop(messages, subject, durable, handler));
+      const consumption = await DurableConsumption.start({
+        js: this.nats.js,
+        service: this.options.service,
+        stream: EVENTS_STREAM,
+        durable,
+        maxMessages: this.concurrency * 4,
+        onMessage: (msg) => this.take(msg, subject, durable, handler),
+      });
+      this.consumptions.push(consumption);
       durables.push(durable);
     }
     const { service, lagPollMs } = this.options;
@@ -114,12 +118,11 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
     });
   }
 
-  private async consumeLoop(messages: ConsumerMessages, subject: string, durable: string, handler: MessageHandler): Promise<void> {
-    for await (const msg of messages) {
-      if (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
-      const task = this.handle(msg, subject, durable, handler).finally(() => this.inFlight.delete(task));
-      this.inFlight.add(task);
-    }
+  /** Starts handling a message once fewer than `concurrency` are in flight (the consumption waits). */
+  private async take(msg: JsMsg, subject: string, durable: string, handler: MessageHandler): Promise<void> {
+    if (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    const task = this.handle(msg, subject, durable, handler).finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
   }
 
   private async handle(msg: JsMsg, subject: string, durable: string, handler: MessageHandler): Promise<void> {

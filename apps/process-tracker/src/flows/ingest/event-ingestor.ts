@@ -1,7 +1,7 @@
 import { ContractError, EVENTS_STREAM } from '@flowscope/contracts';
-import { ConsumerLagPoller, DeadLetters, ensureDurable, NatsClient } from '@flowscope/messaging';
+import { ConsumerLagPoller, DeadLetters, DurableConsumption, ensureDurable, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
+import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
 import { DefinitionRegistry } from '../definitions/definition-registry';
 import { TERMINAL } from '../evaluation/evaluate-flow';
@@ -30,7 +30,7 @@ interface Group {
 @Injectable()
 export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EventIngestor');
-  private messages?: ConsumerMessages;
+  private consumption?: DurableConsumption;
   private lag?: ConsumerLagPoller;
   private readonly buffer: JsMsg[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -48,15 +48,21 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const config = { durable_name: TRACKER_DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: 20, ack_wait: 60e9, max_ack_pending: 20_000 };
     await ensureDurable(this.nats.jsm, config);
-    const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, TRACKER_DURABLE);
-    this.messages = await consumer.consume({ max_messages: this.config.TRACKER_BATCH_SIZE * 2, callback: (msg) => this.enqueue(msg) });
+    this.consumption = await DurableConsumption.start({
+      js: this.nats.js,
+      service: 'process-tracker',
+      stream: EVENTS_STREAM,
+      durable: TRACKER_DURABLE,
+      maxMessages: this.config.TRACKER_BATCH_SIZE * 2,
+      onMessage: (msg) => this.enqueue(msg),
+    });
     this.lag = new ConsumerLagPoller({ jsm: this.nats.jsm, service: 'process-tracker', stream: EVENTS_STREAM, consumers: [TRACKER_DURABLE] });
     this.lag.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.lag?.stop();
-    await this.messages?.close();
+    await this.consumption?.close();
     // What was delivered before the close is still persisted and acked: a clean stop redelivers nothing.
     while (this.buffer.length > 0 || this.inFlight.size > 0) {
       this.pump();
