@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { connect, Events, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { skipStacksOfCancelledRequests } from './nats-request-errors';
 import { ensureStreams } from './streams';
 
 /** One NATS connection per service, with JetStream and the streams ensured. */
@@ -20,6 +21,7 @@ export class NatsClient {
    * EVENTS and DLQ streams.
    */
   static async connect(url: string, name: string, auth?: { user: string; pass: string }): Promise<NatsClient> {
+    skipStacksOfCancelledRequests();
     const nc = await connect({
       servers: url.split(','),
       name,
