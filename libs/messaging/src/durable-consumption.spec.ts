@@ -35,6 +35,7 @@ function fakeJetStream(batches: string[][]) {
   return { js, opened: () => opened };
 }
 
+const open = { isClosed: () => false, isDraining: () => false };
 const restarts = () => (register.getSingleMetric('flowscope_consumer_restarts_total') as Counter).get();
 
 describe('DurableConsumption', () => {
@@ -46,6 +47,7 @@ describe('DurableConsumption', () => {
     const allIn = new Promise<void>((resolve) => (fifth = resolve));
     const consumption = await DurableConsumption.start({
       js,
+      nc: open,
       service: 'test',
       stream: 'EVENTS',
       durable: 'test-durable',
@@ -64,9 +66,18 @@ describe('DurableConsumption', () => {
     expect(after).toBe(before + 2);
   });
 
+  it('an end brought by the connection draining (shutdown) is no failure either', async () => {
+    const { js, opened } = fakeJetStream([['1'], ['2']]);
+    const draining = { isClosed: () => false, isDraining: () => true };
+    const consumption = await DurableConsumption.start({ js, nc: draining, service: 'test', stream: 'EVENTS', durable: 'draining', maxMessages: 10, restartDelayMs: 1, onMessage: () => undefined });
+    await consumption.close();
+    expect(opened()).toBe(1);
+    expect((await restarts()).values.find((v) => v.labels.consumer === 'draining')).toBeUndefined();
+  });
+
   it('an end brought by close() is no failure: nothing is consumed again or counted', async () => {
     const { js, opened } = fakeJetStream([['1']]);
-    const consumption = await DurableConsumption.start({ js, service: 'test', stream: 'EVENTS', durable: 'closing', maxMessages: 10, restartDelayMs: 1, onMessage: () => undefined });
+    const consumption = await DurableConsumption.start({ js, nc: open, service: 'test', stream: 'EVENTS', durable: 'closing', maxMessages: 10, restartDelayMs: 1, onMessage: () => undefined });
     await consumption.close();
     expect(opened()).toBe(1);
     expect((await restarts()).values.find((v) => v.labels.consumer === 'closing')).toBeUndefined();

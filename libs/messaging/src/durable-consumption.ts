@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import type { ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Counter, register } from 'prom-client';
 
@@ -16,6 +16,8 @@ const ROUTINE = new Set<string>(['next', 'discard', 'reset', 'debug']);
 
 export interface DurableConsumptionOptions {
   js: JetStreamClient;
+  /** Its connection: a consume that ends because the connection drains or closes (shutdown) is no failure. */
+  nc: Pick<NatsConnection, 'isClosed' | 'isDraining'>;
   /** The `service` label, and the log's context. */
   service: string;
   stream: string;
@@ -80,7 +82,7 @@ export class DurableConsumption {
           if (!this.closing) this.logger.error(`consuming ${durable} failed: ${String(error)}`);
         }
       }
-      if (this.closing) return;
+      if (this.closing || this.options.nc.isClosed() || this.options.nc.isDraining()) return;
       restarts.inc({ service, consumer: durable });
       const wait = this.options.restartDelayMs ?? 1000;
       this.logger.error(`${durable} stopped delivering without being closed; consuming it again in ${wait} ms`);

@@ -92,6 +92,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       await this.ensureConsumer(durable, subject);
       const consumption = await DurableConsumption.start({
         js: this.nats.js,
+        nc: this.nats.nc,
         service: this.options.service,
         stream: EVENTS_STREAM,
         durable,

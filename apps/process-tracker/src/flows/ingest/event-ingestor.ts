@@ -50,6 +50,7 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
     await ensureDurable(this.nats.jsm, config);
     this.consumption = await DurableConsumption.start({
       js: this.nats.js,
+      nc: this.nats.nc,
       service: 'process-tracker',
       stream: EVENTS_STREAM,
       durable: TRACKER_DURABLE,
