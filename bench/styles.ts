@@ -5,12 +5,13 @@
 import type { AppName } from '../deploy/launch/apps';
 import { loadTarget, type LoadTarget } from './support/load';
 import { OutcomeWatcher } from './support/outcomes';
+import { contenderFigures } from './support/contender-figures';
 import { SCENARIOS, ScenarioMix, type Style } from './support/orders';
 import { fixedRate, latencies, saturation, warmUp, type FixedRateFigures, type SaturationFigures } from './support/phase';
 import { knob, loadAverage, machine, progressLine, writeResult } from './support/report';
-import { abba, alternate, pairedRatio, quiet, settle, type Contender, type Slice } from './support/rounds';
+import { abba, alternate, pairedRatio, settle, type Contender, type Slice } from './support/rounds';
 import { spanExportTotals } from './support/spans';
-import { median, round } from './support/stats';
+import { round } from './support/stats';
 import { startBenchSystem, type BenchSystem } from './support/system';
 
 const RATE = knob('BENCH_RATE', 20);
@@ -36,31 +37,13 @@ type Slices<T> = Slice<Style, T>[];
 
 /** Over the style's quiet slices (all when none was), the median of the slices' figures; per scenario, their orders pooled (a slice has few of each). */
 function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, style: Style) {
-  const fixedOf = quiet(fixed.filter((s) => s.name === style), QUIET_PERCENT).map((s) => s.figures);
-  const sat = quiet(saturated.filter((s) => s.name === style), QUIET_PERCENT).map((s) => s.figures);
-  const pooled = fixedOf.flatMap((f) => f.raw);
-  // Latency: the median of the slices' percentiles, so that one slice with a stall does not set the figure.
-  const slice = (pick: (f: FixedRateFigures) => number) => round(median(fixedOf.map(pick)));
+  const { figures, pooled } = contenderFigures(fixed, saturated, style, QUIET_PERCENT);
   const scenarios = SCENARIOS.map((sc) => {
     const { p50, p90, p99, samples } = latencies(pooled.filter((r) => r.scenario === sc));
     return [sc, { orders: samples, p50Ms: p50, p90Ms: p90, p99Ms: p99 }];
   });
   return {
-    slicesUsed: { fixedRate: fixedOf.length, saturation: sat.length },
-    orders: pooled.length,
-    p50Ms: slice((f) => f.latencyMs.p50),
-    p90Ms: slice((f) => f.latencyMs.p90),
-    p99Ms: slice((f) => f.latencyMs.p99),
-    notifiedP50Ms: slice((f) => f.notifiedMs.p50),
-    notifiedP99Ms: slice((f) => f.notifiedMs.p99),
-    saturationOrdersPerSecond: round(median(sat.map((f) => f.ordersPerSecond))),
-    saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
-    /** CPU of the whole system per order at saturation (median of slices). */
-    cpuMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
-    /** CPU other work on the machine used during those slices (median, % of one core): the noise left. */
-    otherCpuPercent: { fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)), saturation: median(sat.map((f) => f.interference.otherPercent)) },
-    /** Event deliveries retried per 100 orders (median of slices): what the p99 at a fixed rate waits for. */
-    redeliveriesPer100Orders: { fixedRate: median(fixedOf.map((f) => f.redeliveriesPer100Orders)), saturation: median(sat.map((f) => f.redeliveriesPer100Orders)) },
+    ...figures,
     byScenario: Object.fromEntries(scenarios) as Record<(typeof SCENARIOS)[number], { orders: number; p50Ms: number; p90Ms: number; p99Ms: number }>,
   };
 }
