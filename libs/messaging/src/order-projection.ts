@@ -40,7 +40,9 @@ export class OrderProjection {
    * `order.placed` may simply not have been consumed yet.
    */
   async require(orderId: string): Promise<OrderPlaced> {
-    const arrival = this.arrival(orderId); // before the read: a record between the two still wakes us
+    const known = (await this.kv.get(orderId))?.value;
+    if (known) return known; // the usual case: no waiter, no timer
+    const arrival = this.arrival(orderId); // then read again: a record between the two reads still wakes us
     try {
       const order = (await this.kv.get(orderId))?.value ?? (await arrival.promise, (await this.kv.get(orderId))?.value);
       if (!order) throw new RetryLaterError('ORDER_NOT_YET_KNOWN', `order ${orderId} has not been seen yet`);
