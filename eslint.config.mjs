@@ -20,7 +20,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['nats', '@nestjs/*', '@opentelemetry/*', '@flowscope/*'], message: 'contracts import no infrastructure' }] },
+        {
+          patterns: [
+            {
+              group: ['nats', '@nestjs/*', '@opentelemetry/*', '@flowscope/*'],
+              message: 'contracts import no infrastructure',
+            },
+          ],
+        },
       ],
     },
   },

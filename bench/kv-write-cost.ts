@@ -18,7 +18,14 @@ const say = (line: string) => process.stdout.write(`[bench:kv] ${line}\n`);
 const BODY = JSON.stringify({
   definition: 'order-fulfillment',
   key: 'bench',
-  events: Array.from({ length: 6 }, (_, seq) => ({ id: 'a1b2c3d4-e5f6-4789-8abc-def012345678', type: 'payment.authorized', at: new Date().toISOString(), traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), seq })),
+  events: Array.from({ length: 6 }, (_, seq) => ({
+    id: 'a1b2c3d4-e5f6-4789-8abc-def012345678',
+    type: 'payment.authorized',
+    at: new Date().toISOString(),
+    traceId: 'f'.repeat(32),
+    spanId: 'e'.repeat(16),
+    seq,
+  })),
 });
 
 interface Measure {
@@ -73,13 +80,20 @@ async function main(): Promise<void> {
       for (const [name, run] of Object.entries(all)) {
         const m = await run(round);
         (results[name] ??= []).push(m);
-        say(`round ${round + 1}/${ROUNDS} ${name}: ${m.perSecond.toFixed(0)}/s, ${m.clientCpuMicrosPerOp.toFixed(0)} µs client CPU per op`);
+        say(
+          `round ${round + 1}/${ROUNDS} ${name}: ${m.perSecond.toFixed(0)}/s, ${m.clientCpuMicrosPerOp.toFixed(0)} µs client CPU per op`,
+        );
       }
     }
-    const summary = Object.fromEntries(Object.entries(results).map(([name, ms]) => [name, {
-      perSecond: Math.round(median(ms.map((m) => m.perSecond))),
-      clientCpuMicrosPerOp: Math.round(median(ms.map((m) => m.clientCpuMicrosPerOp))),
-    }]));
+    const summary = Object.fromEntries(
+      Object.entries(results).map(([name, ms]) => [
+        name,
+        {
+          perSecond: Math.round(median(ms.map((m) => m.perSecond))),
+          clientCpuMicrosPerOp: Math.round(median(ms.map((m) => m.clientCpuMicrosPerOp))),
+        },
+      ]),
+    );
     console.table(summary);
     const result = {
       machine: `${process.platform} ${process.arch}, ${os.cpus().length} cores, node ${process.version}`,

@@ -7,7 +7,14 @@ import { loadTarget, type LoadTarget } from './support/load';
 import { OutcomeWatcher } from './support/outcomes';
 import { contenderFigures } from './support/contender-figures';
 import { SCENARIOS, ScenarioMix, type Style } from './support/orders';
-import { fixedRate, latencies, saturation, warmUp, type FixedRateFigures, type SaturationFigures } from './support/phase';
+import {
+  fixedRate,
+  latencies,
+  saturation,
+  warmUp,
+  type FixedRateFigures,
+  type SaturationFigures,
+} from './support/phase';
 import { knob, loadAverage, machine, progressLine, writeResult } from './support/report';
 import { abba, alternate, pairedRatio, settle, type Contender, type Slice } from './support/rounds';
 import { spanExportTotals } from './support/spans';
@@ -44,7 +51,10 @@ function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
   });
   return {
     ...figures,
-    byScenario: Object.fromEntries(scenarios) as Record<(typeof SCENARIOS)[number], { orders: number; p50Ms: number; p90Ms: number; p99Ms: number }>,
+    byScenario: Object.fromEntries(scenarios) as Record<
+      (typeof SCENARIOS)[number],
+      { orders: number; p50Ms: number; p90Ms: number; p99Ms: number }
+    >,
   };
 }
 
@@ -63,7 +73,8 @@ function printTables(choreography: StyleFigures, orchestration: StyleFigures): v
     'other work (% CPU)': s.otherCpuPercent.saturation,
   });
   console.table({ choreography: row(choreography), orchestration: row(orchestration) });
-  const perScenario = (s: StyleFigures) => Object.fromEntries(SCENARIOS.map((sc) => [sc, `${s.byScenario[sc].p50Ms} / ${s.byScenario[sc].p99Ms}`]));
+  const perScenario = (s: StyleFigures) =>
+    Object.fromEntries(SCENARIOS.map((sc) => [sc, `${s.byScenario[sc].p50Ms} / ${s.byScenario[sc].p99Ms}`]));
   say(`p50 / p99 (ms) per scenario at ${RATE}/s:`);
   console.table({ choreography: perScenario(choreography), orchestration: perScenario(orchestration) });
 }
@@ -72,9 +83,16 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
   const contenders = (['choreography', 'orchestration'] as const).map((style): StyleContender => ({
     name: style,
     sys,
-    target: loadTarget({ ordersUrl: sys.ordersUrl, watcher, idPrefix: `st-${style.slice(0, 5)}`, mix: new ScenarioMix(MIX), style }),
+    target: loadTarget({
+      ordersUrl: sys.ordersUrl,
+      watcher,
+      idPrefix: `st-${style.slice(0, 5)}`,
+      mix: new ScenarioMix(MIX),
+      style,
+    }),
   })) as [StyleContender, StyleContender];
-  for (const c of [...contenders].reverse()) { // the first to be measured is the last warmed
+  for (const c of [...contenders].reverse()) {
+    // the first to be measured is the last warmed
     say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
     await warmUp(c.target, WARMUP_SECONDS, CONCURRENCY);
   }
@@ -83,12 +101,16 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
   if (skip !== undefined) say(`measuring starts ${skip} s into the profiles (profile-summary --skip=${skip})`);
   const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
     const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
-    say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; ${f.redeliveriesPer100Orders} redeliveries per 100 orders; other work on the machine ${f.interference.otherPercent} % CPU`);
+    say(
+      `${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; ${f.redeliveriesPer100Orders} redeliveries per 100 orders; other work on the machine ${f.interference.otherPercent} % CPU`,
+    );
     return f;
   });
   const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
     const s = await saturation(c.target, sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, label);
-    say(`${label}: saturation: ${s.ordersPerSecond} finished orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`);
+    say(
+      `${label}: saturation: ${s.ordersPerSecond} finished orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`,
+    );
     return s;
   });
   return { fixed, saturated };
@@ -98,38 +120,71 @@ async function main(): Promise<void> {
   const startLoad = loadAverage();
   const mix = new ScenarioMix(MIX);
   say(`machine ${JSON.stringify(machine())}, load ${startLoad.join(' ')}`);
-  say(`${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight (after ${RAMP_SECONDS} s of ramp); mix ${mix.describe()}; tracing ${TRACING ? 'on' : 'off'}`);
-  const sys = await startBenchSystem({ tracing: TRACING, label: 'styles', profileDir: PROFILE_DIR, profileApps: PROFILE_APPS, onProgress: say });
+  say(
+    `${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight (after ${RAMP_SECONDS} s of ramp); mix ${mix.describe()}; tracing ${TRACING ? 'on' : 'off'}`,
+  );
+  const sys = await startBenchSystem({
+    tracing: TRACING,
+    label: 'styles',
+    profileDir: PROFILE_DIR,
+    profileApps: PROFILE_APPS,
+    onProgress: say,
+  });
   let watcher: OutcomeWatcher | undefined;
   try {
     watcher = await OutcomeWatcher.connect(sys.natsConnect);
     const { fixed, saturated } = await measure(sys, watcher);
     const spans = TRACING ? await spanExportTotals(sys.appUrls) : undefined;
     if (spans) say(`spans exported ${spans.exported}, failed ${spans.failed}, dropped ${spans.dropped}`);
-    const [choreography, orchestration] = [byStyle(fixed, saturated, 'choreography'), byStyle(fixed, saturated, 'orchestration')];
+    const [choreography, orchestration] = [
+      byStyle(fixed, saturated, 'choreography'),
+      byStyle(fixed, saturated, 'orchestration'),
+    ];
     printTables(choreography, orchestration);
     const throughput = pairedRatio(saturated, 'orchestration', 'choreography', (f) => f.ordersPerSecond, QUIET_PERCENT);
     const cpu = pairedRatio(saturated, 'choreography', 'orchestration', (f) => f.cpuMsPerOrder.total, QUIET_PERCENT);
-    say(`saturation throughput orchestration / choreography: ${throughput.mean}, per round ${throughput.rounds.map((r) => `${r.ratio}${r.quiet ? '' : ' (noisy)'}`).join(', ')}`);
-    say(`CPU per order choreography / orchestration: ${cpu.mean}; quiet rounds (other work ≤ ${QUIET_PERCENT} %): ${throughput.quietRounds} of ${throughput.rounds.length}`);
-    writeResult('styles', {
-      machine: machine(),
-      loadAverage: { atStart: startLoad, atEnd: loadAverage() },
-      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, rampSeconds: RAMP_SECONDS, quietPercent: QUIET_PERCENT, tracing: TRACING, mix: mix.describe(), order: abba(['choreography', 'orchestration'], ROUNDS).map((s) => s.contender) },
-      choreography,
-      orchestration,
-      throughputRatioOrchestrationOverChoreography: throughput.mean,
-      cpuPerOrderRatioChoreographyOverOrchestration: cpu.mean,
-      quietRounds: throughput.quietRounds,
-      perRound: throughput.rounds.map((r, i) => ({ ...r, cpuPerOrderRatioChoreographyOverOrchestration: cpu.rounds[i]?.ratio })),
-      p50DifferenceMs: round(orchestration.p50Ms - choreography.p50Ms),
-      p90DifferenceMs: round(orchestration.p90Ms - choreography.p90Ms),
-      p99DifferenceMs: round(orchestration.p99Ms - choreography.p99Ms),
-      spans,
-      fixedRateSlices: fixed,
-      saturationSlices: saturated,
-      at: new Date().toISOString(),
-    }, say);
+    say(
+      `saturation throughput orchestration / choreography: ${throughput.mean}, per round ${throughput.rounds.map((r) => `${r.ratio}${r.quiet ? '' : ' (noisy)'}`).join(', ')}`,
+    );
+    say(
+      `CPU per order choreography / orchestration: ${cpu.mean}; quiet rounds (other work ≤ ${QUIET_PERCENT} %): ${throughput.quietRounds} of ${throughput.rounds.length}`,
+    );
+    writeResult(
+      'styles',
+      {
+        machine: machine(),
+        loadAverage: { atStart: startLoad, atEnd: loadAverage() },
+        settings: {
+          rate: RATE,
+          seconds: SECONDS,
+          concurrency: CONCURRENCY,
+          rounds: ROUNDS,
+          warmupSeconds: WARMUP_SECONDS,
+          rampSeconds: RAMP_SECONDS,
+          quietPercent: QUIET_PERCENT,
+          tracing: TRACING,
+          mix: mix.describe(),
+          order: abba(['choreography', 'orchestration'], ROUNDS).map((s) => s.contender),
+        },
+        choreography,
+        orchestration,
+        throughputRatioOrchestrationOverChoreography: throughput.mean,
+        cpuPerOrderRatioChoreographyOverOrchestration: cpu.mean,
+        quietRounds: throughput.quietRounds,
+        perRound: throughput.rounds.map((r, i) => ({
+          ...r,
+          cpuPerOrderRatioChoreographyOverOrchestration: cpu.rounds[i]?.ratio,
+        })),
+        p50DifferenceMs: round(orchestration.p50Ms - choreography.p50Ms),
+        p90DifferenceMs: round(orchestration.p90Ms - choreography.p90Ms),
+        p99DifferenceMs: round(orchestration.p99Ms - choreography.p99Ms),
+        spans,
+        fixedRateSlices: fixed,
+        saturationSlices: saturated,
+        at: new Date().toISOString(),
+      },
+      say,
+    );
   } finally {
     await watcher?.close();
     await sys.stop();

@@ -25,7 +25,12 @@ const RAMP_SECONDS = knob('BENCH_RAMP_SECONDS', 5);
 /** A slice counts as quiet when other work on the machine used at most this much CPU (% of one core). */
 const QUIET_PERCENT = knob('BENCH_QUIET_PERCENT', 25);
 /** Extra environment for the tracing-on system's apps, `K=V K2=V2` (e.g. a sampler), to measure a configuration. */
-const TRACING_ENV = Object.fromEntries((process.env.BENCH_TRACING_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const TRACING_ENV = Object.fromEntries(
+  (process.env.BENCH_TRACING_ENV ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || undefined;
 const PROFILE_APPS = process.env.BENCH_PROFILE_APPS?.split(',').filter(Boolean) as AppName[] | undefined;
 /**
@@ -44,13 +49,32 @@ interface Tracing extends Contender {
 type Slices<T> = Slice<Mode, T>[];
 
 async function start(mode: Mode, watchers: OutcomeWatcher[], systems: BenchSystem[]): Promise<Tracing> {
-  say(`${mode}: starting a system, tracing ${mode === 'on' ? 'on (exporting to Jaeger)' : 'off (OTEL_SDK_DISABLED=true, no Jaeger)'}`);
+  say(
+    `${mode}: starting a system, tracing ${mode === 'on' ? 'on (exporting to Jaeger)' : 'off (OTEL_SDK_DISABLED=true, no Jaeger)'}`,
+  );
   const appEnv = mode === 'on' ? TRACING_ENV : undefined;
-  const sys = await startBenchSystem({ tracing: mode === 'on', label: `tracing-${mode}`, appEnv, profileDir: PROFILE_DIR, profileApps: PROFILE_APPS, onProgress: (m) => say(`${mode}: ${m}`) });
+  const sys = await startBenchSystem({
+    tracing: mode === 'on',
+    label: `tracing-${mode}`,
+    appEnv,
+    profileDir: PROFILE_DIR,
+    profileApps: PROFILE_APPS,
+    onProgress: (m) => say(`${mode}: ${m}`),
+  });
   systems.push(sys);
   const watcher = await OutcomeWatcher.connect(sys.natsConnect);
   watchers.push(watcher);
-  return { name: mode, sys, target: loadTarget({ ordersUrl: sys.ordersUrl, watcher, idPrefix: `tr-${mode}`, mix: new ScenarioMix({ happy: 1 }), style: 'choreography' }) };
+  return {
+    name: mode,
+    sys,
+    target: loadTarget({
+      ordersUrl: sys.ordersUrl,
+      watcher,
+      idPrefix: `tr-${mode}`,
+      mix: new ScenarioMix({ happy: 1 }),
+      style: 'choreography',
+    }),
+  };
 }
 
 /** Over the mode's quiet slices (all when none was), the median of the slices' figures. */
@@ -78,7 +102,13 @@ function compare(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
     p50DeltaPerHopMs: round(p50Delta / HOPS, 2),
     p90DeltaPerHopMs: round((on.p90Ms - off.p90Ms) / HOPS, 2),
     p99DeltaPerHopMs: round(p99Delta / HOPS, 2),
-    targets: { throughputRatioAtLeast: 0.9, p99PerHopAtMostMs: 1, throughputMet: throughput.mean >= 0.9, cpuRatioMet: cpu.mean >= 0.9, latencyMet: p99Delta / HOPS <= 1 },
+    targets: {
+      throughputRatioAtLeast: 0.9,
+      p99PerHopAtMostMs: 1,
+      throughputMet: throughput.mean >= 0.9,
+      cpuRatioMet: cpu.mean >= 0.9,
+      latencyMet: p99Delta / HOPS <= 1,
+    },
   };
 }
 
@@ -107,51 +137,82 @@ function printTables(summary: ReturnType<typeof compare>): void {
 
 /** The spans the tracing-on system exported and dropped, and how many Jaeger holds per sampled order. */
 async function spanCheck(on: Tracing, fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>) {
-  const ids = [...fixed, ...saturated].filter((s) => s.name === 'on').flatMap((s) => s.figures.sampleOrderIds.slice(0, 2));
+  const ids = [...fixed, ...saturated]
+    .filter((s) => s.name === 'on')
+    .flatMap((s) => s.figures.sampleOrderIds.slice(0, 2));
   const perOrder = on.sys.jaegerQueryUrl ? await spansPerOrder(on.sys.jaegerQueryUrl, ids) : undefined;
   const totals = await spanExportTotals(on.sys.appUrls);
-  say(`on: spans exported ${totals.exported}, failed ${totals.failed}, dropped ${totals.dropped}; in Jaeger per sampled order: ${perOrder?.join(', ') ?? '?'}`);
+  say(
+    `on: spans exported ${totals.exported}, failed ${totals.failed}, dropped ${totals.dropped}; in Jaeger per sampled order: ${perOrder?.join(', ') ?? '?'}`,
+  );
   return { ...totals, perSampledOrder: perOrder };
 }
 
 async function main(): Promise<void> {
   const startLoad = loadAverage();
   say(`machine ${JSON.stringify(machine())}, load ${startLoad.join(' ')}`);
-  say(`${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight (after ${RAMP_SECONDS} s of ramp); choreography, happy orders`);
+  say(
+    `${ROUNDS} rounds; slices of ${SECONDS} s: ${RATE} orders/s, then ${CONCURRENCY} in flight (after ${RAMP_SECONDS} s of ramp); choreography, happy orders`,
+  );
   if (Object.keys(TRACING_ENV).length) say(`tracing-on apps also get ${JSON.stringify(TRACING_ENV)}`);
   const [watchers, systems]: [OutcomeWatcher[], BenchSystem[]] = [[], []];
   try {
-    const contenders: [Tracing, Tracing] = [await start('on', watchers, systems), await start('off', watchers, systems)];
-    for (const c of [...contenders].reverse()) { // the first to be measured is the last warmed
+    const contenders: [Tracing, Tracing] = [
+      await start('on', watchers, systems),
+      await start('off', watchers, systems),
+    ];
+    for (const c of [...contenders].reverse()) {
+      // the first to be measured is the last warmed
       say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
       await warmUp(c.target, WARMUP_SECONDS, CONCURRENCY);
       await settle(c.sys);
       const skip = c.sys.secondsIntoProfile();
-      if (skip !== undefined) say(`${c.name}: measuring starts ${skip} s into its profiles (profile-summary --skip=${skip})`);
+      if (skip !== undefined)
+        say(`${c.name}: measuring starts ${skip} s into its profiles (profile-summary --skip=${skip})`);
     }
     const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
       const f = await fixedRate(c.target, c.sys, RATE, SECONDS, say, label);
-      say(`${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; ${f.redeliveriesPer100Orders} redeliveries per 100 orders; other work on the machine ${f.interference.otherPercent} % CPU`);
+      say(
+        `${label}: fixed ${RATE}/s: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; ${f.redeliveriesPer100Orders} redeliveries per 100 orders; other work on the machine ${f.interference.otherPercent} % CPU`,
+      );
       return f;
     });
     const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
       const s = await saturation(c.target, c.sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, label);
-      say(`${label}: saturation: ${s.ordersPerSecond} completed orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`);
+      say(
+        `${label}: saturation: ${s.ordersPerSecond} completed orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`,
+      );
       return s;
     });
     const spans = await spanCheck(contenders[0], fixed, saturated);
     const summary = compare(fixed, saturated);
     printTables(summary);
-    writeResult('tracing-overhead', {
-      machine: machine(),
-      loadAverage: { atStart: startLoad, atEnd: loadAverage() },
-      settings: { rate: RATE, seconds: SECONDS, concurrency: CONCURRENCY, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, rampSeconds: RAMP_SECONDS, quietPercent: QUIET_PERCENT, style: 'choreography', scenario: 'happy', tracingEnv: TRACING_ENV, order: abba(['on', 'off'], ROUNDS).map((s) => s.contender) },
-      ...summary,
-      spans,
-      fixedRateSlices: fixed,
-      saturationSlices: saturated,
-      at: new Date().toISOString(),
-    }, say);
+    writeResult(
+      'tracing-overhead',
+      {
+        machine: machine(),
+        loadAverage: { atStart: startLoad, atEnd: loadAverage() },
+        settings: {
+          rate: RATE,
+          seconds: SECONDS,
+          concurrency: CONCURRENCY,
+          rounds: ROUNDS,
+          warmupSeconds: WARMUP_SECONDS,
+          rampSeconds: RAMP_SECONDS,
+          quietPercent: QUIET_PERCENT,
+          style: 'choreography',
+          scenario: 'happy',
+          tracingEnv: TRACING_ENV,
+          order: abba(['on', 'off'], ROUNDS).map((s) => s.contender),
+        },
+        ...summary,
+        spans,
+        fixedRateSlices: fixed,
+        saturationSlices: saturated,
+        at: new Date().toISOString(),
+      },
+      say,
+    );
   } finally {
     await Promise.all(watchers.map((w) => w.close()));
     for (const sys of systems) await sys.stop();

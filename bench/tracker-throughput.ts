@@ -25,8 +25,14 @@ async function publish(js: JetStreamClient, messages: { type: string }[], label:
 
 /** Events per second at which a plain durable consumer (consume, ack each) drains the stream. */
 async function baseline(nc: NatsConnection, jsm: JetStreamManager, total: number): Promise<number> {
-  await jsm.consumers.add('EVENTS', { durable_name: 'bench-baseline', ack_policy: AckPolicy.Explicit, max_ack_pending: 20_000 });
-  const messages = await (await nc.jetstream().consumers.get('EVENTS', 'bench-baseline')).consume({ max_messages: 1000 });
+  await jsm.consumers.add('EVENTS', {
+    durable_name: 'bench-baseline',
+    ack_policy: AckPolicy.Explicit,
+    max_ack_pending: 20_000,
+  });
+  const messages = await (
+    await nc.jetstream().consumers.get('EVENTS', 'bench-baseline')
+  ).consume({ max_messages: 1000 });
   const started = performance.now();
   const cpu = process.cpuUsage();
   let seen = 0;
@@ -34,7 +40,10 @@ async function baseline(nc: NatsConnection, jsm: JetStreamManager, total: number
     m.ack();
     if (++seen >= total) break; // leaving the loop stops the consumer (a close() after it never resolves)
   }
-  await waitFor(async () => (await jsm.consumers.info('EVENTS', 'bench-baseline')).num_ack_pending === 0 || undefined, { timeoutMs: 60_000, what: 'baseline acks' });
+  await waitFor(async () => (await jsm.consumers.info('EVENTS', 'bench-baseline')).num_ack_pending === 0 || undefined, {
+    timeoutMs: 60_000,
+    what: 'baseline acks',
+  });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   say(`plain consumer process CPU: ${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)} % of one core`);
@@ -59,21 +68,32 @@ function cpuSeconds(names: string[]): Record<string, number> {
 }
 
 /** Events per second from the tracker's first ack to its last one, and the CPU each process used meanwhile. */
-async function trackerRate(jsm: JetStreamManager, total: number): Promise<{ rate: number; cpu: Record<string, number> }> {
+async function trackerRate(
+  jsm: JetStreamManager,
+  total: number,
+): Promise<{ rate: number; cpu: Record<string, number> }> {
   const watched = ['process-tracker', 'nats-server'];
   let before: Record<string, number> = {};
-  const first = await waitFor(async () => {
-    if ((await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq === 0) return undefined;
-    before = cpuSeconds(watched);
-    return performance.now();
-  }, { timeoutMs: 60_000, intervalMs: 20, what: 'the first ack' });
-  const last = await waitFor(async () => {
-    const info = await jsm.consumers.info('EVENTS', 'process-tracker');
-    return info.num_pending === 0 && info.num_ack_pending === 0 ? performance.now() : undefined;
-  }, { timeoutMs: 600_000, intervalMs: 20, what: `the tracker to ack ${total} events` });
+  const first = await waitFor(
+    async () => {
+      if ((await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq === 0) return undefined;
+      before = cpuSeconds(watched);
+      return performance.now();
+    },
+    { timeoutMs: 60_000, intervalMs: 20, what: 'the first ack' },
+  );
+  const last = await waitFor(
+    async () => {
+      const info = await jsm.consumers.info('EVENTS', 'process-tracker');
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? performance.now() : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 20, what: `the tracker to ack ${total} events` },
+  );
   const after = cpuSeconds(watched);
   const seconds = (last - first) / 1000;
-  const cpu = Object.fromEntries(watched.map((n) => [n, Math.round((((after[n] ?? 0) - (before[n] ?? 0)) / seconds) * 100)]));
+  const cpu = Object.fromEntries(
+    watched.map((n) => [n, Math.round((((after[n] ?? 0) - (before[n] ?? 0)) / seconds) * 100)]),
+  );
   return { rate: total / seconds, cpu };
 }
 
@@ -86,11 +106,13 @@ async function rssBytes(url: string): Promise<number> {
 async function lag(nc: NatsConnection, js: JetStreamClient): Promise<{ p50: number; p99: number }> {
   const sentAt = new Map<string, number>();
   const lags: number[] = [];
-  const sub = nc.subscribe('flow.running', { callback: (_e, m) => {
-    const key = m.json<{ key: string }>().key;
-    const t = sentAt.get(key);
-    if (t !== undefined) lags.push(performance.now() - t);
-  } });
+  const sub = nc.subscribe('flow.running', {
+    callback: (_e, m) => {
+      const key = m.json<{ key: string }>().key;
+      const t = sentAt.get(key);
+      if (t !== undefined) lags.push(performance.now() - t);
+    },
+  });
   for (let i = 0; i < LAG_SAMPLES; i++) {
     const [event] = flowEvents(`lag-${i}`, ['order.placed'], Date.now());
     sentAt.set(`lag-${i}`, performance.now());
@@ -112,25 +134,48 @@ async function main(): Promise<void> {
   try {
     const names = Object.keys(SCENARIOS);
     const events = [];
-    for (let i = 0; events.length < EVENTS; i++) events.push(...flowEvents(`b-${i}`, SCENARIOS[names[i % names.length]], Date.now() + i));
+    for (let i = 0; events.length < EVENTS; i++)
+      events.push(...flowEvents(`b-${i}`, SCENARIOS[names[i % names.length]], Date.now() + i));
     await publish(js, events.slice(0, EVENTS), 'burst');
     say('draining with a plain nats.js durable consumer...');
     const plain = await baseline(nc, jsm, EVENTS);
     say(`plain consumer: ${plain.toFixed(0)} events/s; starting the tracker...`);
     // Watch from before the start: the tracker consumes as soon as it boots, before it reports healthy.
     const measuring = trackerRate(jsm, EVENTS);
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const tracker = await startTracker(nats.url, { FLOW_TIMEOUT_MS: '3600000', ...(process.env.TRACKER_BATCH_SIZE ? { TRACKER_BATCH_SIZE: process.env.TRACKER_BATCH_SIZE } : {}) }, profile);
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    const tracker = await startTracker(
+      nats.url,
+      {
+        FLOW_TIMEOUT_MS: '3600000',
+        ...(process.env.TRACKER_BATCH_SIZE ? { TRACKER_BATCH_SIZE: process.env.TRACKER_BATCH_SIZE } : {}),
+      },
+      profile,
+    );
     const { rate: ingest, cpu } = await measuring;
     const kvWrites = (await jsm.streams.info('KV_flows')).state.last_seq;
     say(`KV writes: ${kvWrites} for ${EVENTS} events`);
-    say(`tracker: ${ingest.toFixed(0)} events/s; CPU meanwhile (% of one core): tracker ${cpu['process-tracker']}, nats-server ${cpu['nats-server']}`);
-    const placed = Array.from({ length: IN_PROGRESS_FLOWS }, (_, i) => flowEvents(`open-${i}`, ['order.placed'], Date.now())[0]);
+    say(
+      `tracker: ${ingest.toFixed(0)} events/s; CPU meanwhile (% of one core): tracker ${cpu['process-tracker']}, nats-server ${cpu['nats-server']}`,
+    );
+    const placed = Array.from(
+      { length: IN_PROGRESS_FLOWS },
+      (_, i) => flowEvents(`open-${i}`, ['order.placed'], Date.now())[0],
+    );
     await publish(js, placed, 'in-progress flows');
-    await waitFor(async () => { const i = await jsm.consumers.info('EVENTS', 'process-tracker'); return (i.num_pending === 0 && i.num_ack_pending === 0) || undefined; }, { timeoutMs: 600_000, intervalMs: 200, what: 'the in-progress flows' });
+    await waitFor(
+      async () => {
+        const i = await jsm.consumers.info('EVENTS', 'process-tracker');
+        return (i.num_pending === 0 && i.num_ack_pending === 0) || undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 200, what: 'the in-progress flows' },
+    );
     const inProgress = (await httpJson<{ items: unknown[] }>(`${tracker.url}/flows?status=running&limit=1`)).status;
     const rss = await rssBytes(tracker.url);
-    say(`RSS with ${IN_PROGRESS_FLOWS} flows in progress: ${(rss / 2 ** 20).toFixed(0)} MiB (GET /flows ${inProgress})`);
+    say(
+      `RSS with ${IN_PROGRESS_FLOWS} flows in progress: ${(rss / 2 ** 20).toFixed(0)} MiB (GET /flows ${inProgress})`,
+    );
     const latency = await lag(nc, js);
     await tracker.stop();
     const result = {
@@ -142,7 +187,11 @@ async function main(): Promise<void> {
       kvWritesPerEvent: Number((kvWrites / EVENTS).toFixed(3)),
       cpuPercentDuringIngest: { tracker: cpu['process-tracker'], natsServer: cpu['nats-server'] },
       rssMiBWithFlowsInProgress: { flows: IN_PROGRESS_FLOWS, rssMiB: Math.round(rss / 2 ** 20) },
-      lagPublishToStatusMs: { samples: LAG_SAMPLES, p50: Number(latency.p50.toFixed(1)), p99: Number(latency.p99.toFixed(1)) },
+      lagPublishToStatusMs: {
+        samples: LAG_SAMPLES,
+        p50: Number(latency.p50.toFixed(1)),
+        p99: Number(latency.p99.toFixed(1)),
+      },
       at: new Date().toISOString(),
     };
     console.table({

@@ -10,14 +10,25 @@ import { startSystem, type FlowscopeSystem } from './launch/system';
 
 const logDir = path.join(REPO_ROOT, '.run', 'logs');
 /** This run's NATS credentials for the CLI (admin) and the load generator, readable by you only. */
-const credentialFiles = { admin: path.join(REPO_ROOT, '.data', 'nats-admin.env'), loadgen: path.join(REPO_ROOT, '.data', 'nats-loadgen.env') };
+const credentialFiles = {
+  admin: path.join(REPO_ROOT, '.data', 'nats-admin.env'),
+  loadgen: path.join(REPO_ROOT, '.data', 'nats-loadgen.env'),
+};
 const say = (line: string) => process.stdout.write(`[flowscope] ${line}\n`);
 
 /** `export NATS_URL=… NATS_USER=… NATS_PASSWORD=…`, which the NATS CLI and the loadgen read. */
 function writeCredentials(file: string, url: string, credentials: NatsCredentials): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const lines = [`export NATS_URL=${url}`, `export NATS_USER=${credentials.user}`, `export NATS_PASSWORD=${credentials.pass}`];
-  writeFileSync(file, `# This run's NATS credentials (npm start makes new ones each run): source this file.\n${lines.join('\n')}\n`, { mode: 0o600 });
+  const lines = [
+    `export NATS_URL=${url}`,
+    `export NATS_USER=${credentials.user}`,
+    `export NATS_PASSWORD=${credentials.pass}`,
+  ];
+  writeFileSync(
+    file,
+    `# This run's NATS credentials (npm start makes new ones each run): source this file.\n${lines.join('\n')}\n`,
+    { mode: 0o600 },
+  );
   chmodSync(file, 0o600); // an older file keeps its mode on write
 }
 

@@ -61,9 +61,14 @@ describe('choreography', () => {
     expect(order.notifiedAt).toEqual(expect.any(String));
 
     await waitForQuiet(jsm);
-    expect(await eventTypesOf(jsm, orderId)).toEqual(
-      ['customer.notified', 'order.completed', 'order.placed', 'payment.authorized', 'shipment.scheduled', 'stock.reserved'],
-    );
+    expect(await eventTypesOf(jsm, orderId)).toEqual([
+      'customer.notified',
+      'order.completed',
+      'order.placed',
+      'payment.authorized',
+      'shipment.scheduled',
+      'stock.reserved',
+    ]);
 
     const hops = [
       'orders: send order.placed',
@@ -85,10 +90,16 @@ describe('choreography', () => {
     expect(spanNames(spans, orderId)).toEqual(expect.arrayContaining(hops));
     expectConsumersChildOfProducers(spans);
     const published = spans.find((s) => s.name === 'send payment.authorized')!;
-    expect(published.attributes?.map((a) => a.key).sort()).toEqual(expect.arrayContaining([
-      'flowscope.flow.style', 'flowscope.order.id', 'messaging.destination.name', 'messaging.message.id',
-      'messaging.operation.type', 'messaging.system',
-    ]));
+    expect(published.attributes?.map((a) => a.key).sort()).toEqual(
+      expect.arrayContaining([
+        'flowscope.flow.style',
+        'flowscope.order.id',
+        'messaging.destination.name',
+        'messaging.message.id',
+        'messaging.operation.type',
+        'messaging.system',
+      ]),
+    );
     expect(otlpAttr(published, 'messaging.system')).toBe('nats');
     expect(otlpAttr(published, 'messaging.operation.type')).toBe('send');
     expect(otlpAttr(published, 'flowscope.flow.style')).toBe('choreography');
@@ -110,33 +121,70 @@ describe('choreography', () => {
       name: 'when stock is unavailable, the payment is refunded and the order cancelled',
       order: { customerId: 'c-oos', items: [book, { sku: 'OOS-LAMP', qty: 1, unitPrice: 30 }] },
       reason: 'stock unavailable',
-      events: ['customer.notified', 'order.cancelled', 'order.placed', 'payment.authorized', 'payment.refunded', 'stock.unavailable'],
+      events: [
+        'customer.notified',
+        'order.cancelled',
+        'order.placed',
+        'payment.authorized',
+        'payment.refunded',
+        'stock.unavailable',
+      ],
       compensations: ['payments: send payment.refunded'],
     },
     {
       name: 'when shipping fails, the stock is released, the payment refunded and the order cancelled',
       order: { customerId: 'c-aq', items: [book], destination: 'AQ' },
       reason: 'shipment failed',
-      events: ['customer.notified', 'order.cancelled', 'order.placed', 'payment.authorized', 'payment.refunded', 'shipment.failed', 'stock.released', 'stock.reserved'],
+      events: [
+        'customer.notified',
+        'order.cancelled',
+        'order.placed',
+        'payment.authorized',
+        'payment.refunded',
+        'shipment.failed',
+        'stock.released',
+        'stock.reserved',
+      ],
       compensations: ['payments: send payment.refunded', 'seller: send stock.released'],
     },
   ];
 
-  it.each(failures)('$name', async ({ order, reason, events, compensations }) => {
-    const orderId = await placeOrder(system, order);
-    expect(await waitForOutcome(system, orderId)).toMatchObject({ status: 'cancelled', reason: expect.stringContaining(reason) });
-    await waitForQuiet(jsm);
-    expect(await eventTypesOf(jsm, orderId)).toEqual(events);
+  it.each(failures)(
+    '$name',
+    async ({ order, reason, events, compensations }) => {
+      const orderId = await placeOrder(system, order);
+      expect(await waitForOutcome(system, orderId)).toMatchObject({
+        status: 'cancelled',
+        reason: expect.stringContaining(reason),
+      });
+      await waitForQuiet(jsm);
+      expect(await eventTypesOf(jsm, orderId)).toEqual(events);
 
-    const spans = await orderTrace(system, orderId, ['notification: send customer.notified', 'orders: process customer.notified', ...compensations]);
-    expectConsumersChildOfProducers(spans);
-    const allCompensations = ['payments: send payment.refunded', 'seller: send stock.released'];
-    expect(spanNames(spans, orderId).filter((n) => allCompensations.includes(n)).sort()).toEqual([...compensations].sort());
-  }, 90_000);
+      const spans = await orderTrace(system, orderId, [
+        'notification: send customer.notified',
+        'orders: process customer.notified',
+        ...compensations,
+      ]);
+      expectConsumersChildOfProducers(spans);
+      const allCompensations = ['payments: send payment.refunded', 'seller: send stock.released'];
+      expect(
+        spanNames(spans, orderId)
+          .filter((n) => allCompensations.includes(n))
+          .sort(),
+      ).toEqual([...compensations].sort());
+    },
+    90_000,
+  );
 
   it('a bare order.placed published with the NATS CLI starts a flow that completes, traced in Jaeger', async () => {
     const orderId = `cli-${Date.now()}`;
-    const body = { orderId, customerId: 'c-cli', items: [{ sku: 'PEN-1', qty: 3, unitPrice: 2 }], total: 6, currency: 'EUR' };
+    const body = {
+      orderId,
+      customerId: 'c-cli',
+      items: [{ sku: 'PEN-1', qty: 3, unitPrice: 2 }],
+      total: 6,
+      currency: 'EUR',
+    };
     await natsPub(system.nats, 'order.placed', JSON.stringify(body));
 
     expect(await waitForOutcome(system, orderId)).toMatchObject({ status: 'completed', total: 6 });
@@ -176,30 +224,39 @@ describe('choreography', () => {
 
     // order.placed has four service consumers (orders, payments, seller, logistics), the others one
     // each; the process tracker reads every event and refuses all three too.
-    const letters = await waitFor(async () => {
-      const all = (await dlqMessages(jsm)).slice(before);
-      return all.length >= 9 ? all : undefined;
-    }, { timeoutMs: 30_000, what: 'nine dead letters' });
+    const letters = await waitFor(
+      async () => {
+        const all = (await dlqMessages(jsm)).slice(before);
+        return all.length >= 9 ? all : undefined;
+      },
+      { timeoutMs: 30_000, what: 'nine dead letters' },
+    );
     const summary = letters.map((m) => ({
       dlq: m.subject,
       original: m.headers?.get('Flowscope-Original-Subject'),
       code: m.headers?.get('Flowscope-Dlq-Code'),
     }));
-    expect(summary).toEqual(expect.arrayContaining([
-      { dlq: 'dlq.orders', original: 'order.placed', code: 'MALFORMED_JSON' },
-      { dlq: 'dlq.payments', original: 'order.placed', code: 'MALFORMED_JSON' },
-      { dlq: 'dlq.seller', original: 'order.placed', code: 'MALFORMED_JSON' },
-      { dlq: 'dlq.logistics', original: 'order.placed', code: 'MALFORMED_JSON' },
-      { dlq: 'dlq.seller', original: 'payment.authorized', code: 'MALFORMED_JSON' },
-      { dlq: 'dlq.logistics', original: 'stock.reserved', code: 'INVALID_EVENT' },
-      { dlq: 'dlq.process-tracker', original: 'order.placed', code: 'MALFORMED_JSON' },
-      { dlq: 'dlq.process-tracker', original: 'payment.authorized', code: 'MALFORMED_JSON' },
-      { dlq: 'dlq.process-tracker', original: 'stock.reserved', code: 'INVALID_EVENT' },
-    ]));
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        { dlq: 'dlq.orders', original: 'order.placed', code: 'MALFORMED_JSON' },
+        { dlq: 'dlq.payments', original: 'order.placed', code: 'MALFORMED_JSON' },
+        { dlq: 'dlq.seller', original: 'order.placed', code: 'MALFORMED_JSON' },
+        { dlq: 'dlq.logistics', original: 'order.placed', code: 'MALFORMED_JSON' },
+        { dlq: 'dlq.seller', original: 'payment.authorized', code: 'MALFORMED_JSON' },
+        { dlq: 'dlq.logistics', original: 'stock.reserved', code: 'INVALID_EVENT' },
+        { dlq: 'dlq.process-tracker', original: 'order.placed', code: 'MALFORMED_JSON' },
+        { dlq: 'dlq.process-tracker', original: 'payment.authorized', code: 'MALFORMED_JSON' },
+        { dlq: 'dlq.process-tracker', original: 'stock.reserved', code: 'INVALID_EVENT' },
+      ]),
+    );
     expect(letters).toHaveLength(9);
-    const missing = letters.find((m) => m.subject === 'dlq.logistics' && m.headers?.get('Flowscope-Original-Subject') === 'stock.reserved')!;
+    const missing = letters.find(
+      (m) => m.subject === 'dlq.logistics' && m.headers?.get('Flowscope-Original-Subject') === 'stock.reserved',
+    )!;
     expect(missing.headers?.get('Flowscope-Dlq-Reason')).toContain('orderId');
-    expect(JSON.parse(missing.headers!.get('Flowscope-Dlq-Issues'))).toEqual([expect.objectContaining({ path: 'orderId' })]);
+    expect(JSON.parse(missing.headers!.get('Flowscope-Dlq-Issues'))).toEqual([
+      expect.objectContaining({ path: 'orderId' }),
+    ]);
     expect(Buffer.from(missing.data).toString()).toBe('{"reservationId":"res-x"}');
 
     const orderId = await placeOrder(system, { customerId: 'c-after-poison', items: [book] });

@@ -13,7 +13,10 @@ let startedAt: number;
 
 beforeAll(async () => {
   // A short SLA, so the flows that lose an event (the drop flags) are stalled within the test.
-  system = await startSystem({ prometheus: true, appEnv: { LOG_LEVEL: 'warn', FLOW_TIMEOUT_MS: '3000', STALL_SWEEP_MS: '250' } });
+  system = await startSystem({
+    prometheus: true,
+    appEnv: { LOG_LEVEL: 'warn', FLOW_TIMEOUT_MS: '3000', STALL_SWEEP_MS: '250' },
+  });
   startedAt = Date.now();
 }, 180_000);
 
@@ -51,16 +54,26 @@ async function seriesOf(query: PanelQuery): Promise<Series> {
   const params = query.instant
     ? new URLSearchParams({ query: query.expr, time: String(now) })
     : new URLSearchParams({ query: query.expr, start: String(startedAt / 1000 - 60), end: String(now), step: '5' });
-  const res = await httpJson<PromResponse<{ result: Series }>>(`${system.prometheus!.url}/api/v1/${query.instant ? 'query' : 'query_range'}?${params.toString()}`);
-  if (res.status !== 200 || res.body.status !== 'success') throw new Error(`${query.dashboard} / ${query.panel}: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await httpJson<PromResponse<{ result: Series }>>(
+    `${system.prometheus!.url}/api/v1/${query.instant ? 'query' : 'query_range'}?${params.toString()}`,
+  );
+  if (res.status !== 200 || res.body.status !== 'success')
+    throw new Error(`${query.dashboard} / ${query.panel}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data.result;
 }
 
 /** Trace ids of the exemplars Prometheus stored for `metric` during the run. */
 async function exemplarTraceIds(metric: string): Promise<string[]> {
-  const params = new URLSearchParams({ query: metric, start: String(startedAt / 1000 - 60), end: String(Date.now() / 1000 + 60) });
-  const res = await httpJson<PromResponse<{ exemplars: { labels: Record<string, string> }[] }[]>>(`${system.prometheus!.url}/api/v1/query_exemplars?${params.toString()}`);
-  if (res.status !== 200 || res.body.status !== 'success') throw new Error(`query_exemplars ${metric}: ${res.status} ${JSON.stringify(res.body)}`);
+  const params = new URLSearchParams({
+    query: metric,
+    start: String(startedAt / 1000 - 60),
+    end: String(Date.now() / 1000 + 60),
+  });
+  const res = await httpJson<PromResponse<{ exemplars: { labels: Record<string, string> }[] }[]>>(
+    `${system.prometheus!.url}/api/v1/query_exemplars?${params.toString()}`,
+  );
+  if (res.status !== 200 || res.body.status !== 'success')
+    throw new Error(`query_exemplars ${metric}: ${res.status} ${JSON.stringify(res.body)}`);
   return [...new Set(res.body.data.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id)).filter(Boolean))];
 }
 
@@ -90,7 +103,11 @@ describe('dashboards against the running system', () => {
     for (const query of queries) {
       const where = `${query.dashboard} / ${query.panel} / ${query.refId}: ${query.expr}`;
       try {
-        await waitFor(async () => (await seriesOf(query)).length > 0 || undefined, { timeoutMs: Math.max(2000, deadline - Date.now()), intervalMs: 1000, what: where });
+        await waitFor(async () => (await seriesOf(query)).length > 0 || undefined, {
+          timeoutMs: Math.max(2000, deadline - Date.now()),
+          intervalMs: 1000,
+          what: where,
+        });
       } catch (error) {
         if (!(error instanceof WaitTimeoutError)) throw error;
         empty.push(error.message);
@@ -102,13 +119,23 @@ describe('dashboards against the running system', () => {
   it.each([
     ['flowscope_flow_duration_seconds_bucket', 'a flow that ended'],
     ['flowscope_flows_stalled_total', 'a flow that stalled'],
-  ])('an exemplar of %s (%s) is a trace that Jaeger returns', async (metric) => {
-    const traceIds = await waitFor(async () => {
-      const ids = await exemplarTraceIds(metric);
-      return ids.length > 0 ? ids : undefined;
-    }, { timeoutMs: 30_000, what: `exemplars of ${metric}` });
-    for (const traceId of traceIds) expect(traceId).toMatch(/^[\da-f]{32}$/);
-    const trace = await waitFor(async () => getTrace(system.jaeger!.queryUrl, traceIds[0]), { timeoutMs: 30_000, what: `trace ${traceIds[0]} in Jaeger` });
-    expect(trace.spans.length).toBeGreaterThan(0);
-  }, 90_000);
+  ])(
+    'an exemplar of %s (%s) is a trace that Jaeger returns',
+    async (metric) => {
+      const traceIds = await waitFor(
+        async () => {
+          const ids = await exemplarTraceIds(metric);
+          return ids.length > 0 ? ids : undefined;
+        },
+        { timeoutMs: 30_000, what: `exemplars of ${metric}` },
+      );
+      for (const traceId of traceIds) expect(traceId).toMatch(/^[\da-f]{32}$/);
+      const trace = await waitFor(async () => getTrace(system.jaeger!.queryUrl, traceIds[0]), {
+        timeoutMs: 30_000,
+        what: `trace ${traceIds[0]} in Jaeger`,
+      });
+      expect(trace.spans.length).toBeGreaterThan(0);
+    },
+    90_000,
+  );
 });

@@ -20,7 +20,10 @@ let jsm: JetStreamManager;
 
 beforeAll(async () => {
   // A short SLA, so a flow that lost an event is reported stalled within the test.
-  system = await startSystem({ tracing: false, appEnv: { LOG_LEVEL: 'warn', FLOW_TIMEOUT_MS: '3000', STALL_SWEEP_MS: '250' } });
+  system = await startSystem({
+    tracing: false,
+    appEnv: { LOG_LEVEL: 'warn', FLOW_TIMEOUT_MS: '3000', STALL_SWEEP_MS: '250' },
+  });
   nc = await connect(natsConnectOptions(system.nats));
   jsm = await nc.jetstreamManager();
 }, 180_000);
@@ -31,10 +34,19 @@ afterAll(async () => {
 }, 60_000);
 
 /** A short run against this system; every run starts from no flags but its own. */
-async function load(input: LoadOptionsInput): Promise<{ orders: (PlannedOrder & { at: number })[]; summary: Awaited<ReturnType<typeof runLoad>> }> {
+async function load(
+  input: LoadOptionsInput,
+): Promise<{ orders: (PlannedOrder & { at: number })[]; summary: Awaited<ReturnType<typeof runLoad>> }> {
   const orders: (PlannedOrder & { at: number })[] = [];
   const summary = await runLoad(
-    { natsUrl: system.nats.url, natsAuth: system.nats.users?.loadgen, ordersUrl: system.app('orders').url, resetFlags: true, progressEverySec: 60, ...input },
+    {
+      natsUrl: system.nats.url,
+      natsAuth: system.nats.users?.loadgen,
+      ordersUrl: system.app('orders').url,
+      resetFlags: true,
+      progressEverySec: 60,
+      ...input,
+    },
     { onOrder: (order) => orders.push({ ...order, at: Date.now() }) },
   );
   return { orders, summary };
@@ -46,46 +58,79 @@ async function order(orderId: string): Promise<OrderView | undefined> {
 }
 
 function ended(orderId: string): Promise<OrderView> {
-  return waitFor(async () => {
-    const view = await order(orderId);
-    return view && view.status !== 'placed' && view.notifiedAt ? view : undefined;
-  }, { timeoutMs: 30_000, what: `order ${orderId} to end` });
+  return waitFor(
+    async () => {
+      const view = await order(orderId);
+      return view && view.status !== 'placed' && view.notifiedAt ? view : undefined;
+    },
+    { timeoutMs: 30_000, what: `order ${orderId} to end` },
+  );
 }
 
 async function flowsWithStatus(status: string): Promise<FlowBody[]> {
-  const res = await httpJson<{ items: FlowBody[] }>(`${system.app('process-tracker').url}/flows?definition=order-fulfillment&status=${status}&limit=1000`);
+  const res = await httpJson<{ items: FlowBody[] }>(
+    `${system.app('process-tracker').url}/flows?definition=order-fulfillment&status=${status}&limit=1000`,
+  );
   return res.status === 200 ? res.body.items : [];
 }
 
 async function metric(app: 'logistics', line: RegExp): Promise<number> {
   const text = (await httpJson<string>(`${system.app(app).url}/metrics`)).body;
-  const match = String(text).split('\n').find((l) => line.test(l));
+  const match = String(text)
+    .split('\n')
+    .find((l) => line.test(l));
   return match ? Number(match.split(' ')[1]) : 0;
 }
 
 describe('load generator with failure flags', () => {
   it('payment.declineRate 1: every new order is declined and cancelled, in both styles, like a rule decline', async () => {
-    const { orders, summary } = await load({ rate: 20, count: 6, orchestration: 0.5, idPrefix: 'e2e-decline', flags: { 'payment.declineRate': 1 } });
-    expect(summary).toMatchObject({ placed: 6, errors: 0, byStyle: { choreography: 3, orchestration: 3 }, flags: { 'payment.declineRate': 1 } });
+    const { orders, summary } = await load({
+      rate: 20,
+      count: 6,
+      orchestration: 0.5,
+      idPrefix: 'e2e-decline',
+      flags: { 'payment.declineRate': 1 },
+    });
+    expect(summary).toMatchObject({
+      placed: 6,
+      errors: 0,
+      byStyle: { choreography: 3, orchestration: 3 },
+      flags: { 'payment.declineRate': 1 },
+    });
     for (const { orderId } of orders) {
-      expect(await ended(orderId)).toMatchObject({ status: 'cancelled', reason: expect.stringContaining('payment declined') });
+      expect(await ended(orderId)).toMatchObject({
+        status: 'cancelled',
+        reason: expect.stringContaining('payment declined'),
+      });
     }
-    const failed = await waitFor(async () => {
-      const ids = new Set((await flowsWithStatus('failed')).map((f) => f.key));
-      return orders.every((o) => ids.has(o.orderId)) || undefined;
-    }, { timeoutMs: 15_000, what: 'the tracker to see every flow failed' });
+    const failed = await waitFor(
+      async () => {
+        const ids = new Set((await flowsWithStatus('failed')).map((f) => f.key));
+        return orders.every((o) => ids.has(o.orderId)) || undefined;
+      },
+      { timeoutMs: 15_000, what: 'the tracker to see every flow failed' },
+    );
     expect(failed).toBe(true);
   }, 90_000);
 
   it('logistics.dropRate 1: shipments are decided but never announced, so every flow stalls in the tracker; drops are counted', async () => {
     const dropped = /^flowscope_events_dropped_total\{service="logistics",subject="shipment\.scheduled"\}/;
     const before = await metric('logistics', dropped);
-    const { orders, summary } = await load({ rate: 20, count: 4, orchestration: 0.5, idPrefix: 'e2e-drop', flags: { 'logistics.dropRate': 1 } });
+    const { orders, summary } = await load({
+      rate: 20,
+      count: 4,
+      orchestration: 0.5,
+      idPrefix: 'e2e-drop',
+      flags: { 'logistics.dropRate': 1 },
+    });
     expect(summary.placed).toBe(4);
-    const stalled = await waitFor(async () => {
-      const byKey = new Map((await flowsWithStatus('stalled')).map((f) => [f.key, f]));
-      return orders.every((o) => byKey.has(o.orderId)) ? byKey : undefined;
-    }, { timeoutMs: 30_000, what: 'every flow of the run to stall' });
+    const stalled = await waitFor(
+      async () => {
+        const byKey = new Map((await flowsWithStatus('stalled')).map((f) => [f.key, f]));
+        return orders.every((o) => byKey.has(o.orderId)) ? byKey : undefined;
+      },
+      { timeoutMs: 30_000, what: 'every flow of the run to stall' },
+    );
     for (const { orderId } of orders) {
       expect(stalled.get(orderId)!.steps.find((s) => s.name === 'shipment')?.status).toBe('pending');
     }
@@ -101,22 +146,38 @@ describe('load generator with failure flags', () => {
     const before = (await dlqMessages(jsm)).length;
     const { summary } = await load({ rate: 20, count: 3, idPrefix: 'e2e-poison', flags: { 'loadgen.poisonRate': 1 } });
     expect(summary).toMatchObject({ placed: 0, poisoned: 3, errors: 0 });
-    const letters = await waitFor(async () => {
-      const ours = (await dlqMessages(jsm)).slice(before).filter((m) => Buffer.from(m.data).toString().includes('e2e-poison'));
-      return ours.filter((m) => m.subject === 'dlq.payments').length >= 3 ? ours : undefined;
-    }, { timeoutMs: 30_000, what: 'the three poison messages dead-lettered by payments' });
+    const letters = await waitFor(
+      async () => {
+        const ours = (await dlqMessages(jsm))
+          .slice(before)
+          .filter((m) => Buffer.from(m.data).toString().includes('e2e-poison'));
+        return ours.filter((m) => m.subject === 'dlq.payments').length >= 3 ? ours : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the three poison messages dead-lettered by payments' },
+    );
     for (const letter of letters) {
       expect(letter.headers?.get('Flowscope-Original-Subject')).toBe('order.placed');
       expect(letter.headers?.get('Flowscope-Dlq-Code')).toMatch(/^(MALFORMED_JSON|INVALID_EVENT)$/);
       expect(letter.headers?.get('Flowscope-Dlq-Reason')).not.toBe('');
     }
-    expect([...new Set(letters.map((m) => m.subject))]).toEqual(expect.arrayContaining(['dlq.orders', 'dlq.payments', 'dlq.process-tracker']));
+    expect([...new Set(letters.map((m) => m.subject))]).toEqual(
+      expect.arrayContaining(['dlq.orders', 'dlq.payments', 'dlq.process-tracker']),
+    );
   }, 90_000);
 
   it('a flag put with the NATS CLI during a run applies to the orders placed a second later', async () => {
     const orders: (PlannedOrder & { at: number })[] = [];
     const run = runLoad(
-      { natsUrl: system.nats.url, natsAuth: system.nats.users?.loadgen, ordersUrl: system.app('orders').url, resetFlags: true, rate: 8, durationSec: 5, idPrefix: 'e2e-live', progressEverySec: 60 },
+      {
+        natsUrl: system.nats.url,
+        natsAuth: system.nats.users?.loadgen,
+        ordersUrl: system.app('orders').url,
+        resetFlags: true,
+        rate: 8,
+        durationSec: 5,
+        idPrefix: 'e2e-live',
+        progressEverySec: 60,
+      },
       { onOrder: (o) => orders.push({ ...o, at: Date.now() }) },
     );
     const first = await waitFor(() => orders[0], { timeoutMs: 10_000, what: 'the first order' });
@@ -128,21 +189,45 @@ describe('load generator with failure flags', () => {
     const later = orders.filter((o) => o.at > putAt + 1000);
     expect(later.length).toBeGreaterThan(3);
     for (const { orderId } of later) {
-      expect(await ended(orderId)).toMatchObject({ status: 'cancelled', reason: expect.stringContaining('payment declined') });
+      expect(await ended(orderId)).toMatchObject({
+        status: 'cancelled',
+        reason: expect.stringContaining('payment declined'),
+      });
     }
   }, 90_000);
 
   it('the CLI: progress on stderr, Ctrl-C stops it and prints the JSON summary; a bad argument exits 2', async () => {
     const main = path.join(REPO_ROOT, 'dist', 'apps', 'loadgen', 'src', 'main.js');
-    const args = ['--rate', '5', '--duration', '60', '--progress', '0.5', '--json', '--reset-flags', '--id-prefix', 'e2e-cli'];
-    const cli = spawn(process.execPath, [main, ...args], { env: { ...process.env, NATS_URL: system.nats.url, ...natsClientEnv(system.nats.users?.loadgen), ORDERS_URL: system.app('orders').url } });
+    const args = [
+      '--rate',
+      '5',
+      '--duration',
+      '60',
+      '--progress',
+      '0.5',
+      '--json',
+      '--reset-flags',
+      '--id-prefix',
+      'e2e-cli',
+    ];
+    const cli = spawn(process.execPath, [main, ...args], {
+      env: {
+        ...process.env,
+        NATS_URL: system.nats.url,
+        ...natsClientEnv(system.nats.users?.loadgen),
+        ORDERS_URL: system.app('orders').url,
+      },
+    });
     let stdout = '';
     let stderr = '';
     cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<{ code: number | null }>((resolve) => cli.once('exit', (code) => resolve({ code })));
     try {
-      await waitFor(() => /placed [1-9]/.test(stderr) || undefined, { timeoutMs: 20_000, what: `a progress line with orders placed; stderr: ${stderr}` });
+      await waitFor(() => /placed [1-9]/.test(stderr) || undefined, {
+        timeoutMs: 20_000,
+        what: `a progress line with orders placed; stderr: ${stderr}`,
+      });
       cli.kill('SIGINT');
       const { code } = await waitFor(() => exited, { timeoutMs: 15_000, what: 'the CLI to exit after Ctrl-C' });
       expect(code).toBe(0);

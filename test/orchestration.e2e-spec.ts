@@ -10,7 +10,12 @@ import { natsReq } from './support/nats-cli';
 import { getFlow } from './support/tracker';
 
 const MAX_ATTEMPTS = 6;
-const SERVED_BY: Record<string, string> = { payment: 'payments', stock: 'seller', shipment: 'logistics', customer: 'notification' };
+const SERVED_BY: Record<string, string> = {
+  payment: 'payments',
+  stock: 'seller',
+  shipment: 'logistics',
+  customer: 'notification',
+};
 const book = { sku: 'BOOK-1', qty: 2, unitPrice: 12.5 };
 
 let system: FlowscopeSystem;
@@ -20,7 +25,12 @@ let sagas: KV;
 
 beforeAll(async () => {
   system = await startSystem({
-    appEnv: { LOG_LEVEL: 'warn', SAGA_STEP_TIMEOUT_MS: '1000', SAGA_MAX_ATTEMPTS: String(MAX_ATTEMPTS), SAGA_RETRY_BACKOFF_MS: '300' },
+    appEnv: {
+      LOG_LEVEL: 'warn',
+      SAGA_STEP_TIMEOUT_MS: '1000',
+      SAGA_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      SAGA_RETRY_BACKOFF_MS: '300',
+    },
   });
   nc = await connect(natsConnectOptions(system.nats));
   jsm = await nc.jetstreamManager();
@@ -39,8 +49,18 @@ interface SagaView {
 const sagaOf = async (orderId: string) => (await sagas.get(orderId))?.json<SagaView>();
 
 const scenarios = [
-  { name: 'happy path', flow: 'completed', order: { customerId: 'c-ok', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.customer.notify'] },
-  { name: 'payment declined', flow: 'failed', order: { customerId: 'decline-2', items: [book] }, commands: ['cmd.payment.authorize', 'cmd.customer.notify'] },
+  {
+    name: 'happy path',
+    flow: 'completed',
+    order: { customerId: 'c-ok', items: [book] },
+    commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.customer.notify'],
+  },
+  {
+    name: 'payment declined',
+    flow: 'failed',
+    order: { customerId: 'decline-2', items: [book] },
+    commands: ['cmd.payment.authorize', 'cmd.customer.notify'],
+  },
   {
     name: 'out of stock',
     flow: 'compensated',
@@ -51,58 +71,86 @@ const scenarios = [
     name: 'shipping failed',
     flow: 'compensated',
     order: { customerId: 'c-aq', items: [book], destination: 'AQ' },
-    commands: ['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify'],
+    commands: [
+      'cmd.payment.authorize',
+      'cmd.stock.reserve',
+      'cmd.shipment.schedule',
+      'cmd.stock.release',
+      'cmd.payment.refund',
+      'cmd.customer.notify',
+    ],
   },
 ];
 
 describe('orchestration', () => {
-  it.each(scenarios)('$name: the same outcome and the same events as choreography, a CLIENT/SERVER pair per command', async ({ order, commands, flow }) => {
-    const choreographed = await placeOrder(system, { ...order, style: 'choreography' });
-    const orchestrated = await placeOrder(system, { ...order, style: 'orchestration' });
-    const [c, o] = await Promise.all([waitForOutcome(system, choreographed), waitForOutcome(system, orchestrated)]);
-    expect({ status: o.status, reason: o.reason }).toEqual({ status: c.status, reason: c.reason });
-    expect(o.style).toBe('orchestration');
-    await waitForQuiet(jsm);
-    expect(await eventTypesOf(jsm, orchestrated)).toEqual(await eventTypesOf(jsm, choreographed));
+  it.each(scenarios)(
+    '$name: the same outcome and the same events as choreography, a CLIENT/SERVER pair per command',
+    async ({ order, commands, flow }) => {
+      const choreographed = await placeOrder(system, { ...order, style: 'choreography' });
+      const orchestrated = await placeOrder(system, { ...order, style: 'orchestration' });
+      const [c, o] = await Promise.all([waitForOutcome(system, choreographed), waitForOutcome(system, orchestrated)]);
+      expect({ status: o.status, reason: o.reason }).toEqual({ status: c.status, reason: c.reason });
+      expect(o.style).toBe('orchestration');
+      await waitForQuiet(jsm);
+      expect(await eventTypesOf(jsm, orchestrated)).toEqual(await eventTypesOf(jsm, choreographed));
 
-    const clients = commands.map((cmd) => `orders: ${cmd}`);
-    const servers = commands.map((cmd) => `${SERVED_BY[cmd.split('.')[1]]}: ${cmd}`);
-    const spans = await orderTrace(system, orchestrated, [...clients, ...servers, 'orders: process customer.notified']);
-    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
-    const clientSpans = spans.filter((s) => otlpSpanKind(s) === 'client' && s.name.startsWith('cmd.'));
-    expect(clientSpans.map((s) => s.name)).toEqual(commands);
-    for (const client of clientSpans) {
-      const server = spans.find((s) => s.parentSpanId === client.spanId);
-      expect({ name: server?.name, kind: server && otlpSpanKind(server) }).toEqual({ name: client.name, kind: 'server' });
-      expect(server?.serviceName).not.toBe('orders');
-      const compensating = client.name === 'cmd.payment.refund' || client.name === 'cmd.stock.release';
-      expect(otlpAttr(client, 'flowscope.saga.compensating')).toBe(compensating);
-      expect(otlpAttr(server!, 'flowscope.saga.compensating')).toBe(compensating);
-      expect(otlpAttr(client, 'flowscope.flow.style')).toBe('orchestration');
-    }
+      const clients = commands.map((cmd) => `orders: ${cmd}`);
+      const servers = commands.map((cmd) => `${SERVED_BY[cmd.split('.')[1]]}: ${cmd}`);
+      const spans = await orderTrace(system, orchestrated, [
+        ...clients,
+        ...servers,
+        'orders: process customer.notified',
+      ]);
+      expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+      const clientSpans = spans.filter((s) => otlpSpanKind(s) === 'client' && s.name.startsWith('cmd.'));
+      expect(clientSpans.map((s) => s.name)).toEqual(commands);
+      for (const client of clientSpans) {
+        const server = spans.find((s) => s.parentSpanId === client.spanId);
+        expect({ name: server?.name, kind: server && otlpSpanKind(server) }).toEqual({
+          name: client.name,
+          kind: 'server',
+        });
+        expect(server?.serviceName).not.toBe('orders');
+        const compensating = client.name === 'cmd.payment.refund' || client.name === 'cmd.stock.release';
+        expect(otlpAttr(client, 'flowscope.saga.compensating')).toBe(compensating);
+        expect(otlpAttr(server!, 'flowscope.saga.compensating')).toBe(compensating);
+        expect(otlpAttr(client, 'flowscope.flow.style')).toBe('orchestration');
+      }
 
-    // The process tracker rebuilt both flows from their events alone, and its flow span joined the trace.
-    for (const [orderId, style] of [[choreographed, 'choreography'], [orchestrated, 'orchestration']] as const) {
-      const tracked = await waitFor(async () => {
-        const res = await getFlow(system.app('process-tracker'), orderId);
-        return res.status === 200 && res.body.status === flow && res.body.steps.at(-1)?.status === 'done' ? res.body : undefined;
-      }, { timeoutMs: 20_000, what: `the tracker to see ${orderId} ${flow}` });
-      expect(tracked.style).toBe(style);
-      expect(tracked.durationMs).toBeGreaterThan(0);
-      expect(tracked.events.map((e) => e.type).sort()).toEqual(await eventTypesOf(jsm, orderId));
-      const trace = await orderTrace(system, orderId, [`process-tracker: flow order-fulfillment`]);
-      expect(tracked.traceIds).toEqual([trace[0].traceId]);
-      const flowSpan = trace.find((s) => s.name === 'flow order-fulfillment')!;
-      expect(otlpAttr(flowSpan, 'flowscope.flow.status')).toBe(flow);
-      // One span event per step: every step decided by the time the flow ended, plus any later one
-      // (the notification) that the tracker already had when it emitted the span.
-      const spanEvents = flowSpan.events?.map((e) => e.name) ?? [];
-      const byEnd = tracked.steps.filter((st) => st.at && st.at <= tracked.endedAt!).map((st) => `${st.name} ${st.status}`);
-      const decided = tracked.steps.filter((st) => st.at).map((st) => `${st.name} ${st.status}`);
-      expect(spanEvents).toEqual(expect.arrayContaining(byEnd));
-      expect(decided).toEqual(expect.arrayContaining(spanEvents));
-    }
-  }, 90_000);
+      // The process tracker rebuilt both flows from their events alone, and its flow span joined the trace.
+      for (const [orderId, style] of [
+        [choreographed, 'choreography'],
+        [orchestrated, 'orchestration'],
+      ] as const) {
+        const tracked = await waitFor(
+          async () => {
+            const res = await getFlow(system.app('process-tracker'), orderId);
+            return res.status === 200 && res.body.status === flow && res.body.steps.at(-1)?.status === 'done'
+              ? res.body
+              : undefined;
+          },
+          { timeoutMs: 20_000, what: `the tracker to see ${orderId} ${flow}` },
+        );
+        expect(tracked.style).toBe(style);
+        expect(tracked.durationMs).toBeGreaterThan(0);
+        expect(tracked.events.map((e) => e.type).sort()).toEqual(await eventTypesOf(jsm, orderId));
+        const trace = await orderTrace(system, orderId, [`process-tracker: flow order-fulfillment`]);
+        expect(tracked.traceIds).toEqual([trace[0].traceId]);
+        const flowSpan = trace.find((s) => s.name === 'flow order-fulfillment')!;
+        expect(otlpAttr(flowSpan, 'flowscope.flow.status')).toBe(flow);
+        // One span event per step: every step decided by the time the flow ended, plus any later one
+        // (the notification) that the tracker already had when it emitted the span.
+        const spanEvents = flowSpan.events?.map((e) => e.name) ?? [];
+        const byEnd = tracked.steps
+          .filter((st) => st.at && st.at <= tracked.endedAt!)
+          .map((st) => `${st.name} ${st.status}`);
+        const decided = tracked.steps.filter((st) => st.at).map((st) => `${st.name} ${st.status}`);
+        expect(spanEvents).toEqual(expect.arrayContaining(byEnd));
+        expect(decided).toEqual(expect.arrayContaining(spanEvents));
+      }
+    },
+    90_000,
+  );
 
   it('with payments stopped, the command is retried, then the saga gives up and cancels; nothing took effect', async () => {
     const payments = system.app('payments');
@@ -110,7 +158,10 @@ describe('orchestration', () => {
     try {
       const orderId = await placeOrder(system, { customerId: 'c-nopay', items: [book], style: 'orchestration' });
       const order = await waitForOutcome(system, orderId, 60_000);
-      expect(order).toMatchObject({ status: 'cancelled', reason: expect.stringContaining(`payment gave up after ${MAX_ATTEMPTS} attempts`) });
+      expect(order).toMatchObject({
+        status: 'cancelled',
+        reason: expect.stringContaining(`payment gave up after ${MAX_ATTEMPTS} attempts`),
+      });
       const saga = await sagaOf(orderId);
       expect(saga?.status).toBe('cancelled');
       expect(saga?.history.filter((t) => t.step === 'payment').map((t) => t.result)).toEqual(
@@ -126,13 +177,19 @@ describe('orchestration', () => {
     const payments = system.app('payments');
     await payments.stop();
     const orderId = await placeOrder(system, { customerId: 'c-late-pay', items: [book], style: 'orchestration' });
-    await waitFor(async () => ((await sagaOf(orderId))?.history.some((t) => t.step === 'payment' && t.result !== 'ok') ? true : undefined), {
-      timeoutMs: 20_000,
-      what: 'a failed payment attempt',
-    });
+    await waitFor(
+      async () =>
+        (await sagaOf(orderId))?.history.some((t) => t.step === 'payment' && t.result !== 'ok') ? true : undefined,
+      {
+        timeoutMs: 20_000,
+        what: 'a failed payment attempt',
+      },
+    );
     await payments.start();
     expect(await waitForOutcome(system, orderId, 60_000)).toMatchObject({ status: 'completed' });
-    expect((await sagaOf(orderId))?.history.find((t) => t.step === 'payment' && t.result === 'ok')?.attempt).toBeGreaterThan(1);
+    expect(
+      (await sagaOf(orderId))?.history.find((t) => t.step === 'payment' && t.result === 'ok')?.attempt,
+    ).toBeGreaterThan(1);
   }, 120_000);
 
   it('kill -9 of orders after the stock is reserved: the saga resumes and completes, each command taking effect once', async () => {
@@ -140,7 +197,10 @@ describe('orchestration', () => {
     const logistics = system.app('logistics');
     await logistics.stop(); // holds the saga at the shipment step
     const orderId = await placeOrder(system, { customerId: 'c-crash', items: [book], style: 'orchestration' });
-    await waitFor(async () => (await eventTypesOf(jsm, orderId)).includes('stock.reserved') || undefined, { timeoutMs: 30_000, what: 'stock.reserved' });
+    await waitFor(async () => (await eventTypesOf(jsm, orderId)).includes('stock.reserved') || undefined, {
+      timeoutMs: 30_000,
+      what: 'stock.reserved',
+    });
     await orders.kill9();
     expect((await sagaOf(orderId))?.status).toBe('running');
     await logistics.start();
@@ -162,29 +222,62 @@ describe('orchestration', () => {
 
   it('a bare JSON command from the NATS CLI gets a reply; a malformed one gets INVALID_COMMAND at once', async () => {
     const orderId = `cli-cmd-${Date.now()}`;
-    const ok = JSON.parse(await natsReq(system.nats, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'c-cli', amount: 7, currency: 'EUR' })));
+    const ok = JSON.parse(
+      await natsReq(
+        system.nats,
+        'cmd.payment.authorize',
+        JSON.stringify({ orderId, customerId: 'c-cli', amount: 7, currency: 'EUR' }),
+      ),
+    );
     expect(ok).toEqual({ ok: true, paymentId: `pay-${orderId}`, amount: 7, status: 'authorized' });
-    const again = JSON.parse(await natsReq(system.nats, 'cmd.payment.authorize', JSON.stringify({ orderId, customerId: 'decline-now', amount: 7, currency: 'EUR' })));
+    const again = JSON.parse(
+      await natsReq(
+        system.nats,
+        'cmd.payment.authorize',
+        JSON.stringify({ orderId, customerId: 'decline-now', amount: 7, currency: 'EUR' }),
+      ),
+    );
     expect(again).toEqual(ok); // a retried command returns its first outcome
 
     const malformed = JSON.parse(await natsReq(system.nats, 'cmd.payment.authorize', '{"orderId": '));
     expect(malformed).toMatchObject({ ok: false, code: 'INVALID_COMMAND', retryable: false });
     const missing = JSON.parse(await natsReq(system.nats, 'cmd.stock.reserve', JSON.stringify({ orderId })));
-    expect(missing).toMatchObject({ ok: false, code: 'INVALID_COMMAND', issues: [expect.objectContaining({ path: 'items' })] });
+    expect(missing).toMatchObject({
+      ok: false,
+      code: 'INVALID_COMMAND',
+      issues: [expect.objectContaining({ path: 'items' })],
+    });
   }, 60_000);
 
   it('a refund or release of an order not yet seen voids it: a late authorize or reserve is refused, and publishes nothing', async () => {
     // What the saga sends for a step it gave up on without an answer: the step may still arrive.
     const orderId = `void-${Date.now()}`;
-    const req = async (subject: string, body: object) => JSON.parse(await natsReq(system.nats, subject, JSON.stringify(body))) as unknown;
-    expect(await req('cmd.payment.refund', { orderId, reason: 'payment gave up' })).toEqual({ ok: true, refunded: false, voided: true });
-    expect(await req('cmd.stock.release', { orderId, reason: 'stock gave up' })).toEqual({ ok: true, released: false, voided: true });
-    expect(await req('cmd.payment.authorize', { orderId, customerId: 'c-late', amount: 7, currency: 'EUR' })).toMatchObject({ ok: false, code: 'PAYMENT_VOIDED', retryable: false });
-    expect(await req('cmd.stock.reserve', { orderId, items: [book] })).toMatchObject({ ok: false, code: 'STOCK_VOIDED', retryable: false });
+    const req = async (subject: string, body: object) =>
+      JSON.parse(await natsReq(system.nats, subject, JSON.stringify(body))) as unknown;
+    expect(await req('cmd.payment.refund', { orderId, reason: 'payment gave up' })).toEqual({
+      ok: true,
+      refunded: false,
+      voided: true,
+    });
+    expect(await req('cmd.stock.release', { orderId, reason: 'stock gave up' })).toEqual({
+      ok: true,
+      released: false,
+      voided: true,
+    });
+    expect(
+      await req('cmd.payment.authorize', { orderId, customerId: 'c-late', amount: 7, currency: 'EUR' }),
+    ).toMatchObject({ ok: false, code: 'PAYMENT_VOIDED', retryable: false });
+    expect(await req('cmd.stock.reserve', { orderId, items: [book] })).toMatchObject({
+      ok: false,
+      code: 'STOCK_VOIDED',
+      retryable: false,
+    });
     // Voiding is idempotent, and a refund of an authorized payment still refunds it.
     expect(await req('cmd.payment.refund', { orderId })).toEqual({ ok: true, refunded: false });
     const paid = `${orderId}-paid`;
-    expect(await req('cmd.payment.authorize', { orderId: paid, customerId: 'c-paid', amount: 7, currency: 'EUR' })).toMatchObject({ ok: true });
+    expect(
+      await req('cmd.payment.authorize', { orderId: paid, customerId: 'c-paid', amount: 7, currency: 'EUR' }),
+    ).toMatchObject({ ok: true });
     expect(await req('cmd.payment.refund', { orderId: paid })).toEqual({ ok: true, refunded: true });
     await waitForQuiet(jsm);
     expect(await eventTypesOf(jsm, orderId)).toEqual([]);

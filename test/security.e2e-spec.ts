@@ -47,10 +47,15 @@ async function drained(sub: Subscription): Promise<void> {
 }
 
 /** Resolves with the server's permission error for `operation` on `subject`, as the client hears it. */
-async function permissionViolation(nc: NatsConnection, operation: 'publish' | 'subscription', subject: string): Promise<string> {
+async function permissionViolation(
+  nc: NatsConnection,
+  operation: 'publish' | 'subscription',
+  subject: string,
+): Promise<string> {
   for await (const status of nc.status()) {
     const context = (status as { permissionContext?: { operation: string; subject: string } }).permissionContext;
-    if (status.type === Events.Error && context?.operation === operation && context.subject === subject) return status.data as string;
+    if (status.type === Events.Error && context?.operation === operation && context.subject === subject)
+      return status.data as string;
   }
   throw new Error('connection closed before the server refused anything');
 }
@@ -74,23 +79,33 @@ const FORBIDDEN: [NatsIdentity, string][] = [
 ];
 
 describe('NATS users with least privilege', () => {
-
-  it.each(FORBIDDEN)('%s cannot publish %s: the server refuses it and the event never reaches EVENTS', async (identity, subject) => {
-    const nc = await connectAs(identity);
-    const before = await eventCount();
-    const refused = permissionViolation(nc, 'publish', subject);
-    const body = JSON.stringify({ orderId: `forged-${identity}-${subject}`, customerId: 'c-forged', items: [{ sku: 'X', qty: 1, unitPrice: 1 }], total: 1, currency: 'EUR' });
-    nc.publish(subject, body);
-    await nc.flush(); // the server answers the PING after it has handled (and refused) the publish
-    await expect(refused).resolves.toBe('PERMISSIONS_VIOLATION');
-    expect(await eventCount()).toBe(before);
-  });
+  it.each(FORBIDDEN)(
+    '%s cannot publish %s: the server refuses it and the event never reaches EVENTS',
+    async (identity, subject) => {
+      const nc = await connectAs(identity);
+      const before = await eventCount();
+      const refused = permissionViolation(nc, 'publish', subject);
+      const body = JSON.stringify({
+        orderId: `forged-${identity}-${subject}`,
+        customerId: 'c-forged',
+        items: [{ sku: 'X', qty: 1, unitPrice: 1 }],
+        total: 1,
+        currency: 'EUR',
+      });
+      nc.publish(subject, body);
+      await nc.flush(); // the server answers the PING after it has handled (and refused) the publish
+      await expect(refused).resolves.toBe('PERMISSIONS_VIOLATION');
+      expect(await eventCount()).toBe(before);
+    },
+  );
 
   it("a service's identity publishes its own events: payments may publish payment.*, the tracker flow.*", async () => {
     // Positive controls for the table above: the same clients, allowed subjects, no error.
     const payments = await connectAs('payments');
     const orderId = `own-${randomBytes(4).toString('hex')}`;
-    const ack = await payments.jetstream().publish('payment.refunded', JSON.stringify({ orderId, reason: 'security test' }));
+    const ack = await payments
+      .jetstream()
+      .publish('payment.refunded', JSON.stringify({ orderId, reason: 'security test' }));
     expect(ack.stream).toBe(EVENTS_STREAM);
     const tracker = await connectAs('process-tracker');
     tracker.publish('flow.security-test', '{}');
@@ -101,7 +116,9 @@ describe('NATS users with least privilege', () => {
   it("payments cannot subscribe to another service's commands (cmd.stock.reserve), only to its own", async () => {
     const nc = await connectAs('payments');
     const refused = permissionViolation(nc, 'subscription', 'cmd.stock.reserve');
-    await expect(drained(nc.subscribe('cmd.stock.reserve'))).rejects.toThrow('Permissions Violation for Subscription to "cmd.stock.reserve"');
+    await expect(drained(nc.subscribe('cmd.stock.reserve'))).rejects.toThrow(
+      'Permissions Violation for Subscription to "cmd.stock.reserve"',
+    );
     await expect(refused).resolves.toBe('PERMISSIONS_VIOLATION');
 
     const own = nc.subscribe('cmd.payment.authorize', { queue: 'security-test' });
@@ -112,18 +129,29 @@ describe('NATS users with least privilege', () => {
 
   it('the tracker cannot subscribe to events on core NATS nor answer commands: it reads events only through its durable consumer', async () => {
     const nc = await connectAs('process-tracker');
-    await expect(drained(nc.subscribe('order.>'))).rejects.toThrow('Permissions Violation for Subscription to "order.>"');
-    await expect(drained(nc.subscribe('cmd.payment.authorize'))).rejects.toThrow('Permissions Violation for Subscription to "cmd.payment.authorize"');
+    await expect(drained(nc.subscribe('order.>'))).rejects.toThrow(
+      'Permissions Violation for Subscription to "order.>"',
+    );
+    await expect(drained(nc.subscribe('cmd.payment.authorize'))).rejects.toThrow(
+      'Permissions Violation for Subscription to "cmd.payment.authorize"',
+    );
   });
 
   it('a wrong password, an unknown user and no credentials at all are refused, by nats.js and by the NATS CLI', async () => {
     const url = system.nats.url;
     const refused = /Authorization Violation|AUTHORIZATION_VIOLATION/i;
-    await expect(connect({ servers: url, user: 'payments', pass: 'not-the-password', reconnect: false })).rejects.toThrow(refused);
-    await expect(connect({ servers: url, user: 'mallory', pass: system.nats.users!.admin.pass, reconnect: false })).rejects.toThrow(refused);
+    await expect(
+      connect({ servers: url, user: 'payments', pass: 'not-the-password', reconnect: false }),
+    ).rejects.toThrow(refused);
+    await expect(
+      connect({ servers: url, user: 'mallory', pass: system.nats.users!.admin.pass, reconnect: false }),
+    ).rejects.toThrow(refused);
     await expect(connect({ servers: url, reconnect: false })).rejects.toThrow(refused);
 
-    const cli = await natsCli(['pub', 'order.placed', '{}'], { server: url, credentials: { user: 'admin', pass: 'wrong' } });
+    const cli = await natsCli(['pub', 'order.placed', '{}'], {
+      server: url,
+      credentials: { user: 'admin', pass: 'wrong' },
+    });
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toMatch(/authorization violation/i);
     await expect(natsPub(system.nats, 'flow.cli-as-admin', '{}')).resolves.toMatchObject({ code: 0 }); // the admin context works
@@ -143,14 +171,16 @@ const PERSONAL = {
   cardNumber: `4000 0012 ${tag}`,
 };
 /** Attribute keys that would name a personal field (network `server.address` and the like are not personal). */
-const PERSONAL_KEY = /customer|e-?mail|phone|card|cvv|first.?name|last.?name|full.?name|street|postal|^(?!(server|client|network\.(peer|local)|net\.(peer|host|sock\.(peer|host)))\.).*address/i;
+const PERSONAL_KEY =
+  /customer|e-?mail|phone|card|cvv|first.?name|last.?name|full.?name|street|postal|^(?!(server|client|network\.(peer|local)|net\.(peer|host|sock\.(peer|host)))\.).*address/i;
 
 /** Every key/value attribute anywhere in an OTLP document: resource, span, event and link attributes. */
 function attributesIn(node: unknown, found: { key: string; value: unknown }[] = []): { key: string; value: unknown }[] {
   if (Array.isArray(node)) node.forEach((item) => attributesIn(item, found));
   else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
-    if (typeof record.key === 'string' && record.value && typeof record.value === 'object') found.push({ key: record.key, value: record.value });
+    if (typeof record.key === 'string' && record.value && typeof record.value === 'object')
+      found.push({ key: record.key, value: record.value });
     Object.values(record).forEach((child) => attributesIn(child, found));
   }
   return found;
@@ -160,21 +190,38 @@ describe('no personal data in spans', () => {
   it('orders in both styles, with every customer field filled, leave no customer value and no attribute naming one in any stored span', async () => {
     const book = { sku: 'BOOK-1', qty: 1, unitPrice: 9.5 };
     const orderIds = [
-      await placeOrder(system, { customerId: PERSONAL.customerId, items: [book], destination: 'DE', style: 'choreography' }),
-      await placeOrder(system, { customerId: PERSONAL.customerId, items: [book], destination: 'DE', style: 'orchestration' }),
+      await placeOrder(system, {
+        customerId: PERSONAL.customerId,
+        items: [book],
+        destination: 'DE',
+        style: 'choreography',
+      }),
+      await placeOrder(system, {
+        customerId: PERSONAL.customerId,
+        items: [book],
+        destination: 'DE',
+        style: 'orchestration',
+      }),
       await placeOrder(system, { customerId: `decline-${PERSONAL.customerId}`, items: [book], style: 'orchestration' }),
     ];
     const cliOrder = `pii-cli-${tag}`;
-    await natsPub(system.nats, 'order.placed', JSON.stringify({ orderId: cliOrder, ...PERSONAL, items: [book], total: 9.5, currency: 'EUR' }));
+    await natsPub(
+      system.nats,
+      'order.placed',
+      JSON.stringify({ orderId: cliOrder, ...PERSONAL, items: [book], total: 9.5, currency: 'EUR' }),
+    );
     orderIds.push(cliOrder);
     for (const orderId of orderIds) await waitForOutcome(system, orderId);
     await waitForQuiet(jsm);
     // Each order's trace is complete (the tracker's flow span is the last to be exported) before the scan.
-    for (const orderId of orderIds) await orderTrace(system, orderId, ['orders: process order.placed', 'process-tracker: flow order-fulfillment']);
+    for (const orderId of orderIds)
+      await orderTrace(system, orderId, ['orders: process order.placed', 'process-tracker: flow order-fulfillment']);
 
     const queryUrl = system.jaeger!.queryUrl;
     const services = await getServices(queryUrl);
-    expect(services).toEqual(expect.arrayContaining(['orders', 'payments', 'seller', 'logistics', 'notification', 'process-tracker']));
+    expect(services).toEqual(
+      expect.arrayContaining(['orders', 'payments', 'seller', 'logistics', 'notification', 'process-tracker']),
+    );
     const traceIds = new Set<string>();
     for (const service of services) {
       for (const trace of await findTraces(queryUrl, { service, limit: 1000 })) traceIds.add(trace.traceID);
@@ -186,17 +233,21 @@ describe('no personal data in spans', () => {
       const res = await httpJson<unknown>(`${queryUrl}/api/v3/traces/${traceId}`);
       expect(res.status).toBe(200);
       const document = JSON.stringify(res.body);
-      for (const [field, value] of Object.entries(PERSONAL)) if (document.includes(value)) leaks.push(`${traceId}: the ${field} value`);
-      for (const { key } of attributesIn(res.body)) if (PERSONAL_KEY.test(key)) leaks.push(`${traceId}: attribute ${key}`);
+      for (const [field, value] of Object.entries(PERSONAL))
+        if (document.includes(value)) leaks.push(`${traceId}: the ${field} value`);
+      for (const { key } of attributesIn(res.body))
+        if (PERSONAL_KEY.test(key)) leaks.push(`${traceId}: attribute ${key}`);
     }
     expect(leaks).toEqual([]);
   }, 120_000);
 });
 
 describe('the whole system as its own users', () => {
-  it('ran every flow above without the server refusing any service anything (only this file\'s forged clients)', () => {
+  it("ran every flow above without the server refusing any service anything (only this file's forged clients)", () => {
     // nats-server logs each refused operation with the client's name: the services use theirs.
-    const violations = readFileSync(path.join(logDir, 'nats.log'), 'utf8').split('\n').filter((line) => /Violation/.test(line));
+    const violations = readFileSync(path.join(logDir, 'nats.log'), 'utf8')
+      .split('\n')
+      .filter((line) => /Violation/.test(line));
     expect(violations.length).toBeGreaterThanOrEqual(FORBIDDEN.length); // the log does record them
     expect(violations.filter((line) => !line.includes('nats.js:security-'))).toEqual([]);
   });

@@ -13,7 +13,16 @@ import { waitFor } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import { dlqMessages } from './support/flow';
 import { natsPub } from './support/nats-cli';
-import { allFlows, flowEvents, getFlow, SCENARIOS, shuffle, startTracker, waitForTrackerDrained, type FlowBody } from './support/tracker';
+import {
+  allFlows,
+  flowEvents,
+  getFlow,
+  SCENARIOS,
+  shuffle,
+  startTracker,
+  waitForTrackerDrained,
+  type FlowBody,
+} from './support/tracker';
 
 const FLOWS_DIR = path.join(__dirname, '..', 'apps', 'process-tracker', 'flows');
 const def = parse(readFileSync(path.join(FLOWS_DIR, 'order-fulfillment.yaml'), 'utf8')) as FlowDefinition;
@@ -55,48 +64,80 @@ describe('process tracker with the NATS CLI', () => {
     const published = shuffle([...events, events[1], events[4]], 7);
     for (const event of published) await natsPub(system.nats, event.type, JSON.stringify(event));
 
-    const flow = await waitFor(async () => {
-      const body = await flowStatus(t, 'cli-shuffled')();
-      return body.events?.length === events.length && body.duplicates === 2 ? body : undefined;
-    }, { timeoutMs: 20_000, what: 'the shuffled flow with both duplicates' });
+    const flow = await waitFor(
+      async () => {
+        const body = await flowStatus(t, 'cli-shuffled')();
+        return body.events?.length === events.length && body.duplicates === 2 ? body : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the shuffled flow with both duplicates' },
+    );
     expect(flow).toMatchObject({ status: 'compensated', style: 'choreography', duplicates: 2 });
     expect(flow.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
-      'order:done', 'payment:compensated', 'stock:compensated', 'shipment:failed', 'completion:failed', 'notification:done',
+      'order:done',
+      'payment:compensated',
+      'stock:compensated',
+      'shipment:failed',
+      'completion:failed',
+      'notification:done',
     ]);
   }, 60_000);
 
   it('an incomplete flow becomes stalled after FLOW_TIMEOUT_MS, then completed once the missing events arrive', async () => {
     const t = await tracker();
     const lifecycle: string[] = [];
-    const sub = nc.subscribe('flow.>', { callback: (_e, m) => {
-      const body = m.json<{ key: string; status: string }>();
-      if (body.key === 'cli-stalled') lifecycle.push(m.subject);
-    } });
+    const sub = nc.subscribe('flow.>', {
+      callback: (_e, m) => {
+        const body = m.json<{ key: string; status: string }>();
+        if (body.key === 'cli-stalled') lifecycle.push(m.subject);
+      },
+    });
     const events = flowEvents('cli-stalled', SCENARIOS.completed, Date.now());
     for (const event of events.slice(0, 2)) await natsPub(system.nats, event.type, JSON.stringify(event));
-    await waitFor(async () => (await flowStatus(t, 'cli-stalled')()).status === 'stalled' || undefined, { timeoutMs: 20_000, what: 'stalled' });
+    await waitFor(async () => (await flowStatus(t, 'cli-stalled')()).status === 'stalled' || undefined, {
+      timeoutMs: 20_000,
+      what: 'stalled',
+    });
 
     for (const event of events.slice(2)) await natsPub(system.nats, event.type, JSON.stringify(event));
-    await waitFor(async () => (await flowStatus(t, 'cli-stalled')()).status === 'completed' || undefined, { timeoutMs: 20_000, what: 'completed' });
-    await waitFor(() => lifecycle.includes('flow.completed') || undefined, { timeoutMs: 5000, what: 'flow.completed on NATS' });
+    await waitFor(async () => (await flowStatus(t, 'cli-stalled')()).status === 'completed' || undefined, {
+      timeoutMs: 20_000,
+      what: 'completed',
+    });
+    await waitFor(() => lifecycle.includes('flow.completed') || undefined, {
+      timeoutMs: 5000,
+      what: 'flow.completed on NATS',
+    });
     expect(lifecycle).toEqual(['flow.running', 'flow.stalled', 'flow.completed']);
     sub.unsubscribe();
 
     // Prometheus sees it too: counted as stalled, then recovered; durations carry trace-id exemplars.
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    expect(metrics).toMatch(/^flowscope_flows_stalled_total\{definition="order-fulfillment",style="choreography"\} [1-9]/m);
-    expect(metrics).toMatch(/^flowscope_flows_recovered_total\{definition="order-fulfillment",style="choreography",status="completed"\} [1-9]/m);
-    expect(metrics).toMatch(/^flowscope_flow_duration_seconds_bucket\{.*status="completed".*\} \d+ # \{trace_id="[0-9a-f]{32}"\}/m);
+    expect(metrics).toMatch(
+      /^flowscope_flows_stalled_total\{definition="order-fulfillment",style="choreography"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^flowscope_flows_recovered_total\{definition="order-fulfillment",style="choreography",status="completed"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^flowscope_flow_duration_seconds_bucket\{.*status="completed".*\} \d+ # \{trace_id="[0-9a-f]{32}"\}/m,
+    );
     expect(metrics).not.toContain('cli-stalled'); // no business id in a label
   }, 60_000);
 
   it('answers 404 with a JSON error for an unknown flow or definition, and 400 for bad parameters', async () => {
     const t = trackers[0] ?? (await tracker());
     expect(await getFlow(t, 'never-seen')).toMatchObject({ status: 404, body: { error: 'FLOW_NOT_FOUND' } });
-    expect(await getFlow(t, 'x', 'no-such-flow')).toMatchObject({ status: 404, body: { error: 'DEFINITION_NOT_FOUND' } });
+    expect(await getFlow(t, 'x', 'no-such-flow')).toMatchObject({
+      status: 404,
+      body: { error: 'DEFINITION_NOT_FOUND' },
+    });
     for (const query of ['status=finished', 'limit=0', 'limit=abc', 'definition=nope', 'cursor=%%%']) {
       const res = await fetch(`${t.url}/flows?${query}`);
-      expect({ query, status: res.status, error: ((await res.json()) as { error?: string }).error }).toEqual({ query, status: 400, error: 'INVALID_QUERY' });
+      expect({ query, status: res.status, error: ((await res.json()) as { error?: string }).error }).toEqual({
+        query,
+        status: 400,
+        error: 'INVALID_QUERY',
+      });
     }
   }, 30_000);
 
@@ -106,11 +147,18 @@ describe('process tracker with the NATS CLI', () => {
     await natsPub(system.nats, 'order.placed', '{"orderId": ');
     await natsPub(system.nats, 'order.exploded', '{"orderId":"x-1"}');
     await natsPub(system.nats, 'customer.notified', '{"channel":"email","template":"t"}');
-    const letters = await waitFor(async () => {
-      const all = (await dlqMessages(jsm)).slice(before).filter((m) => m.subject === 'dlq.process-tracker');
-      return all.length >= 3 ? all : undefined;
-    }, { timeoutMs: 20_000, what: 'three dead letters from the tracker' });
-    expect(letters.map((m) => m.headers?.get('Flowscope-Dlq-Code')).sort()).toEqual(['INVALID_EVENT', 'MALFORMED_JSON', 'UNKNOWN_EVENT_TYPE']);
+    const letters = await waitFor(
+      async () => {
+        const all = (await dlqMessages(jsm)).slice(before).filter((m) => m.subject === 'dlq.process-tracker');
+        return all.length >= 3 ? all : undefined;
+      },
+      { timeoutMs: 20_000, what: 'three dead letters from the tracker' },
+    );
+    expect(letters.map((m) => m.headers?.get('Flowscope-Dlq-Code')).sort()).toEqual([
+      'INVALID_EVENT',
+      'MALFORMED_JSON',
+      'UNKNOWN_EVENT_TYPE',
+    ]);
     expect((await getFlow(t, 'x-1')).status).toBe(404);
     expect(t.process?.running).toBe(true);
   }, 60_000);
@@ -120,7 +168,10 @@ describe('process tracker with the NATS CLI', () => {
 function burst(prefix: string, count: number) {
   const start = Date.now();
   const names = Object.keys(SCENARIOS);
-  const flows = Array.from({ length: count }, (_, i) => ({ key: `${prefix}-${i}`, events: flowEvents(`${prefix}-${i}`, SCENARIOS[names[i % names.length]], start + i) }));
+  const flows = Array.from({ length: count }, (_, i) => ({
+    key: `${prefix}-${i}`,
+    events: flowEvents(`${prefix}-${i}`, SCENARIOS[names[i % names.length]], start + i),
+  }));
   const events = flows.flatMap((f) => f.events);
   const duplicates = events.filter((_, i) => i % 20 === 0);
   return { flows, duplicates, messages: shuffle([...events, ...duplicates], count) };
@@ -141,12 +192,21 @@ function diff(flows: ReturnType<typeof burst>['flows'], duplicates: { id: string
   for (const d of duplicates) dupCount.set(d.id, (dupCount.get(d.id) ?? 0) + 1);
   return flows.flatMap(({ key, events }) => {
     const expected = {
-      status: evaluateFlow(def, events.map((e) => ({ type: e.type, at: e.time })), new Date(), SLOW_SLA_MS).status,
+      status: evaluateFlow(
+        def,
+        events.map((e) => ({ type: e.type, at: e.time })),
+        new Date(),
+        SLOW_SLA_MS,
+      ).status,
       events: events.map((e) => e.id).sort(),
       duplicates: events.reduce((n, e) => n + (dupCount.get(e.id) ?? 0), 0),
     };
     const got = byKey.get(key);
-    const actual = got && { status: got.status, events: got.events.map((e) => e.id).sort(), duplicates: got.duplicates };
+    const actual = got && {
+      status: got.status,
+      events: got.events.map((e) => e.id).sort(),
+      duplicates: got.duplicates,
+    };
     return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ key, expected, actual }];
   });
 }
@@ -161,7 +221,10 @@ describe('process tracker under crashes and replicas', () => {
     let killed = false;
     await publishAll(messages, async (done) => {
       if (killed || done < messages.length / 2) return;
-      await waitFor(async () => ((await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq > 1000) || undefined, { timeoutMs: 30_000, what: 'the tracker under way' });
+      await waitFor(
+        async () => (await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq > 1000 || undefined,
+        { timeoutMs: 30_000, what: 'the tracker under way' },
+      );
       await t.kill9();
       killed = true;
     });
@@ -181,10 +244,13 @@ describe('process tracker under crashes and replicas', () => {
     await waitForTrackerDrained(jsm, 180_000);
     for (const replica of [a, b]) {
       // Each replica's view follows the other's writes through the KV watch: allow it to catch up.
-      const agreed = await waitFor(async () => (diff(flows, duplicates, await allFlows(replica)).length === 0) || undefined, {
-        timeoutMs: 30_000,
-        what: `replica ${replica.url} to agree with the published events`,
-      }).catch(() => false);
+      const agreed = await waitFor(
+        async () => diff(flows, duplicates, await allFlows(replica)).length === 0 || undefined,
+        {
+          timeoutMs: 30_000,
+          what: `replica ${replica.url} to agree with the published events`,
+        },
+      ).catch(() => false);
       if (!agreed) expect(diff(flows, duplicates, await allFlows(replica)).slice(0, 5)).toEqual([]);
     }
   }, 300_000);
@@ -193,17 +259,20 @@ describe('process tracker under crashes and replicas', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'flowscope-flows-'));
     try {
       cpSync(FLOWS_DIR, dir, { recursive: true });
-      writeFileSync(path.join(dir, 'signup.yaml'), [
-        'name: signup',
-        'correlation: customerId',
-        'timeoutMs: 60000',
-        'steps:',
-        '  - name: requested',
-        '    done: [customer.signup-requested]',
-        '  - name: verified',
-        '    done: [customer.verified]',
-        '    failed: [customer.rejected]',
-      ].join('\n'));
+      writeFileSync(
+        path.join(dir, 'signup.yaml'),
+        [
+          'name: signup',
+          'correlation: customerId',
+          'timeoutMs: 60000',
+          'steps:',
+          '  - name: requested',
+          '    done: [customer.signup-requested]',
+          '  - name: verified',
+          '    done: [customer.verified]',
+          '    failed: [customer.rejected]',
+        ].join('\n'),
+      );
       const t = await tracker({ ...FAST, FLOW_DEFINITIONS_DIR: dir });
       expect((await getFlowDefinitions(t)).sort()).toEqual(['order-fulfillment', 'signup']);
       await natsPub(system.nats, 'customer.signup-requested', '{"customerId":"cust-77"}');

@@ -4,9 +4,20 @@ import type { FixedRateFigures, SaturationFigures } from './phase';
 import { quiet, type Slice } from './rounds';
 import { median, round } from './stats';
 
-export function contenderFigures<N extends string>(fixed: Slice<N, FixedRateFigures>[], saturated: Slice<N, SaturationFigures>[], name: N, quietPercent: number) {
-  const fixedOf = quiet(fixed.filter((s) => s.name === name), quietPercent).map((s) => s.figures);
-  const sat = quiet(saturated.filter((s) => s.name === name), quietPercent).map((s) => s.figures);
+export function contenderFigures<N extends string>(
+  fixed: Slice<N, FixedRateFigures>[],
+  saturated: Slice<N, SaturationFigures>[],
+  name: N,
+  quietPercent: number,
+) {
+  const fixedOf = quiet(
+    fixed.filter((s) => s.name === name),
+    quietPercent,
+  ).map((s) => s.figures);
+  const sat = quiet(
+    saturated.filter((s) => s.name === name),
+    quietPercent,
+  ).map((s) => s.figures);
   const pooled = fixedOf.flatMap((f) => f.raw);
   // Latency: the median of the slices' percentiles, so that one slice with a stall does not set the figure.
   const slice = (pick: (f: FixedRateFigures) => number) => round(median(fixedOf.map(pick)));
@@ -23,9 +34,15 @@ export function contenderFigures<N extends string>(fixed: Slice<N, FixedRateFigu
     /** CPU of the whole system per order at saturation (median of slices). */
     cpuMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
     /** CPU other work on the machine used during those slices (median, % of one core): the noise left. */
-    otherCpuPercent: { fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)), saturation: median(sat.map((f) => f.interference.otherPercent)) },
+    otherCpuPercent: {
+      fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)),
+      saturation: median(sat.map((f) => f.interference.otherPercent)),
+    },
     /** Event deliveries retried per 100 orders (median of slices): what the p99 at a fixed rate waits for. */
-    redeliveriesPer100Orders: { fixedRate: median(fixedOf.map((f) => f.redeliveriesPer100Orders)), saturation: median(sat.map((f) => f.redeliveriesPer100Orders)) },
+    redeliveriesPer100Orders: {
+      fixedRate: median(fixedOf.map((f) => f.redeliveriesPer100Orders)),
+      saturation: median(sat.map((f) => f.redeliveriesPer100Orders)),
+    },
   };
   /** The quiet fixed-rate slices' orders, pooled (for figures a slice has too few orders for). */
   return { figures, pooled };

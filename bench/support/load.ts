@@ -81,7 +81,10 @@ async function post(ordersUrl: string, body: object): Promise<string | undefined
 
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   const ac = new AbortController();
-  const timer = sleep(ms, undefined, { signal: ac.signal }).then(() => undefined, () => undefined);
+  const timer = sleep(ms, undefined, { signal: ac.signal }).then(
+    () => undefined,
+    () => undefined,
+  );
   try {
     return await Promise.race([promise, timer]);
   } finally {

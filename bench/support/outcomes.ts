@@ -22,7 +22,8 @@ export class OutcomeWatcher {
   private readonly subs: Subscription[];
 
   private constructor(private readonly nc: NatsConnection) {
-    const on = (subject: string, handle: (m: Msg) => void) => nc.subscribe(subject, { callback: (error, m) => error || handle(m) });
+    const on = (subject: string, handle: (m: Msg) => void) =>
+      nc.subscribe(subject, { callback: (error, m) => error || handle(m) });
     this.subs = [
       on('order.completed', (m) => this.ended(m, 'order.completed')),
       on('order.cancelled', (m) => this.ended(m, 'order.cancelled')),

@@ -62,7 +62,9 @@ export interface CpuPerOrder {
 }
 
 function cpuPerOrder(before: Record<string, number>, after: Record<string, number>, orders: number): CpuPerOrder {
-  const byProcess = Object.fromEntries(Object.keys(after).map((n) => [n, round(((after[n] - (before[n] ?? 0)) * 1000) / orders, 2)]));
+  const byProcess = Object.fromEntries(
+    Object.keys(after).map((n) => [n, round(((after[n] - (before[n] ?? 0)) * 1000) / orders, 2)]),
+  );
   const total = Object.entries(byProcess).reduce((sum, [n, ms]) => (n === 'bench' ? sum : sum + ms), 0);
   return { total: round(total, 2), byProcess };
 }
@@ -72,7 +74,14 @@ export async function warmUp(target: LoadTarget, seconds: number, concurrency: n
   await closedLoop(target, concurrency, seconds, 0);
 }
 
-export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: number, seconds: number, say: Say, label: string): Promise<FixedRateFigures> {
+export async function fixedRate(
+  target: LoadTarget,
+  sys: BenchSystem,
+  rate: number,
+  seconds: number,
+  say: Say,
+  label: string,
+): Promise<FixedRateFigures> {
   const stop = tick(say, `${label} fixed ${rate}/s`, target);
   const pids = sys.pids();
   const retriesBefore = await redeliveriesSoFar(sys.appUrls);
@@ -80,11 +89,16 @@ export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: numb
   const results = await openLoop(target, rate, seconds).finally(stop);
   const ended = results.filter((r) => r.latencyMs !== undefined);
   // customer.notified follows the terminal event; give the last ones a moment.
-  await waitFor(() => ended.every((r) => r.notifiedMs !== undefined), { timeoutMs: 10_000, intervalMs: 50, what: 'notifications' }).catch(() => undefined);
+  await waitFor(() => ended.every((r) => r.notifiedMs !== undefined), {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    what: 'notifications',
+  }).catch(() => undefined);
   await settle(sys);
   const others = interference(machineBefore, machineCpuSeconds(), (performance.now() - started) / 1000);
   const byScenario: FixedRateFigures['byScenario'] = {};
-  for (const scenario of new Set(ended.map((r) => r.scenario))) byScenario[scenario] = latencies(ended.filter((r) => r.scenario === scenario));
+  for (const scenario of new Set(ended.map((r) => r.scenario)))
+    byScenario[scenario] = latencies(ended.filter((r) => r.scenario === scenario));
   return {
     rate,
     seconds,
@@ -93,10 +107,15 @@ export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: numb
     notifiedMs: latencies(ended, 'notifiedMs'),
     byScenario,
     failures: failures(results),
-    sampleOrderIds: sample(ended.map((r) => r.orderId), 5),
+    sampleOrderIds: sample(
+      ended.map((r) => r.orderId),
+      5,
+    ),
     cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), ended.length),
     interference: others,
-    redeliveriesPer100Orders: round(((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100 / Math.max(1, results.length)),
+    redeliveriesPer100Orders: round(
+      (((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100) / Math.max(1, results.length),
+    ),
     raw: ended.map(({ scenario, latencyMs, notifiedMs }) => ({ scenario, latencyMs, notifiedMs })),
   };
 }
@@ -105,7 +124,15 @@ export async function fixedRate(target: LoadTarget, sys: BenchSystem, rate: numb
  * `concurrency` orders in flight for `rampSeconds` (not counted: after a pause the consumers' pulls
  * and batches take a few seconds to reach their pace), then `seconds` measured.
  */
-export async function saturation(target: LoadTarget, sys: BenchSystem, concurrency: number, seconds: number, rampSeconds: number, say: Say, label: string): Promise<SaturationFigures> {
+export async function saturation(
+  target: LoadTarget,
+  sys: BenchSystem,
+  concurrency: number,
+  seconds: number,
+  rampSeconds: number,
+  say: Say,
+  label: string,
+): Promise<SaturationFigures> {
   const stop = tick(say, `${label} saturation (${concurrency} in flight)`, target);
   const pids = sys.pids();
   const retriesBefore = await redeliveriesSoFar(sys.appUrls);
@@ -116,7 +143,10 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
   const [windowStart, windowMachine, startedAt] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
   await sleep(seconds * 1000);
   const window = (performance.now() - startedAt) / 1000;
-  const [cpu, others] = [cpuPercent(windowStart, cpuSeconds(pids), window), interference(windowMachine, machineCpuSeconds(), window)];
+  const [cpu, others] = [
+    cpuPercent(windowStart, cpuSeconds(pids), window),
+    interference(windowMachine, machineCpuSeconds(), window),
+  ];
   const { results, counted, ordersPerSecond } = await run.finally(stop);
   await settle(sys);
   return {
@@ -127,16 +157,22 @@ export async function saturation(target: LoadTarget, sys: BenchSystem, concurren
     failures: failures(results),
     cpuPercent: cpu,
     interference: others,
-    redeliveriesPer100Orders: round(((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100 / Math.max(1, results.length)),
+    redeliveriesPer100Orders: round(
+      (((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100) / Math.max(1, results.length),
+    ),
     cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), results.filter((r) => r.endedAt !== undefined).length),
-    sampleOrderIds: sample(counted.map((r) => r.orderId), 5),
+    sampleOrderIds: sample(
+      counted.map((r) => r.orderId),
+      5,
+    ),
   };
 }
 
 /** Latencies of the ended orders among `results` (to the terminal event, or to customer.notified). */
-export const latencies = (results: Pick<OrderResult, 'latencyMs' | 'notifiedMs'>[], to: 'latencyMs' | 'notifiedMs' = 'latencyMs') =>
-  summarize(results.flatMap((r) => (r[to] === undefined ? [] : [r[to]])));
-
+export const latencies = (
+  results: Pick<OrderResult, 'latencyMs' | 'notifiedMs'>[],
+  to: 'latencyMs' | 'notifiedMs' = 'latencyMs',
+) => summarize(results.flatMap((r) => (r[to] === undefined ? [] : [r[to]])));
 
 function failures(results: OrderResult[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -43,7 +43,11 @@ export function summarizeProfile(profile: CpuProfile, skipMs = 0) {
     }
     return 'node internals'; // a libuv callback with no package above it: socket reads, timers
   };
-  const [self, attributed, functions] = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+  const [self, attributed, functions] = [
+    new Map<string, number>(),
+    new Map<string, number>(),
+    new Map<string, number>(),
+  ];
   const add = (m: Map<string, number>, k: string, ms: number) => m.set(k, (m.get(k) ?? 0) + ms);
   let [elapsed, total] = [0, 0];
   profile.samples.forEach((id, i) => {
@@ -54,7 +58,11 @@ export function summarizeProfile(profile: CpuProfile, skipMs = 0) {
     const category = categoryOf(url, functionName);
     add(self, category, ms);
     add(attributed, owner(id, category), ms);
-    add(functions, `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''} [${category}]`, ms);
+    add(
+      functions,
+      `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''} [${category}]`,
+      ms,
+    );
     total += ms;
   });
   for (const m of [self, attributed]) {
@@ -68,13 +76,25 @@ export function summarizeProfile(profile: CpuProfile, skipMs = 0) {
 function main(args: string[]): void {
   const skipMs = Number(args.find((a) => a.startsWith('--skip='))?.slice(7) ?? 0) * 1000;
   for (const file of args.filter((a) => !a.startsWith('--'))) {
-    const { totalMs, self, attributed, functions } = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, skipMs);
+    const { totalMs, self, attributed, functions } = summarizeProfile(
+      JSON.parse(readFileSync(file, 'utf8')) as CpuProfile,
+      skipMs,
+    );
     const idle = (rows: [string, number][]) => rows.find(([c]) => c === '(idle)')?.[1] ?? 0;
     const busy = totalMs - idle(self);
     const pct = (ms: number) => `${((ms / busy) * 100).toFixed(1)} %`;
     const top = (rows: [string, number][], n = 15) => rows.filter(([c]) => !c.startsWith('(idle)')).slice(0, n);
-    console.log(`\n${path.basename(file)}: ${(totalMs / 1000).toFixed(1)} s profiled after ${skipMs / 1000} s, ${(busy / 1000).toFixed(1)} s busy (% of busy time)`);
-    console.table(Object.fromEntries(top(attributed, 20).map(([c, ms]) => [c, { attributed: pct(ms), self: pct(self.find(([s]) => s === c)?.[1] ?? 0) }])));
+    console.log(
+      `\n${path.basename(file)}: ${(totalMs / 1000).toFixed(1)} s profiled after ${skipMs / 1000} s, ${(busy / 1000).toFixed(1)} s busy (% of busy time)`,
+    );
+    console.table(
+      Object.fromEntries(
+        top(attributed, 20).map(([c, ms]) => [
+          c,
+          { attributed: pct(ms), self: pct(self.find(([s]) => s === c)?.[1] ?? 0) },
+        ]),
+      ),
+    );
     console.table(Object.fromEntries(top(functions).map(([f, ms]) => [f.slice(0, 110), pct(ms)])));
   }
 }

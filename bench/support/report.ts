@@ -17,7 +17,8 @@ export function knob(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number above 0 (got ${JSON.stringify(raw)})`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a number above 0 (got ${JSON.stringify(raw)})`);
   return value;
 }
 
@@ -45,7 +46,9 @@ export function tick(say: Say, label: string, target: LoadTarget, everyMs = 5000
     const { placed, ended, failed } = target.counts;
     const rate = ((ended - lastEnded) / (now - lastAt)) * 1000;
     [lastEnded, lastAt] = [ended, now];
-    say(`${label}: ${((now - started) / 1000).toFixed(0)} s, placed ${placed - base.placed}, ended ${ended - base.ended} (${rate.toFixed(0)}/s), failed ${failed - base.failed}`);
+    say(
+      `${label}: ${((now - started) / 1000).toFixed(0)} s, placed ${placed - base.placed}, ended ${ended - base.ended} (${rate.toFixed(0)}/s), failed ${failed - base.failed}`,
+    );
   }, everyMs);
   return () => clearInterval(timer);
 }

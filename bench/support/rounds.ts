@@ -28,7 +28,11 @@ export function abba<T>(contenders: readonly [T, T], rounds: number): { round: n
 }
 
 /** Runs `measure` for each contender in ABBA order, `rounds` times. */
-export async function alternate<C extends Contender, T>(contenders: readonly [C, C], rounds: number, measure: (c: C, label: string) => Promise<T>): Promise<Slice<C['name'], T>[]> {
+export async function alternate<C extends Contender, T>(
+  contenders: readonly [C, C],
+  rounds: number,
+  measure: (c: C, label: string) => Promise<T>,
+): Promise<Slice<C['name'], T>[]> {
   const slices: Slice<C['name'], T>[] = [];
   for (const { round, contender: c } of abba(contenders, rounds)) {
     const label = `${c.name} #${round}`;
@@ -55,14 +59,18 @@ export async function settle(sys: BenchSystem, busyPercent = 15, timeoutMs = 20_
   }
 }
 
-const total = (cpu: Record<string, number>) => Object.entries(cpu).reduce((sum, [name, s]) => (name === 'bench' ? sum : sum + s), 0);
+const total = (cpu: Record<string, number>) =>
+  Object.entries(cpu).reduce((sum, [name, s]) => (name === 'bench' ? sum : sum + s), 0);
 
 interface Disturbed {
   interference: { otherPercent: number };
 }
 
 /** The slices during which other work on the machine stayed at or under `limitPercent` of a core; all of them when none did. */
-export function quiet<N extends string, T extends Disturbed>(slices: Slice<N, T>[], limitPercent: number): Slice<N, T>[] {
+export function quiet<N extends string, T extends Disturbed>(
+  slices: Slice<N, T>[],
+  limitPercent: number,
+): Slice<N, T>[] {
   const calm = slices.filter((s) => s.figures.interference.otherPercent <= limitPercent);
   return calm.length ? calm : slices;
 }
@@ -73,7 +81,13 @@ export function quiet<N extends string, T extends Disturbed>(slices: Slice<N, T>
  * even number of rounds a steady drift (the apps still warming up, the stores growing) favours
  * each contender as often as the other and cancels out of the mean; a median would keep it.
  */
-export function pairedRatio<N extends string, T extends Disturbed>(slices: Slice<N, T>[], a: N, b: N, value: (t: T) => number, limitPercent: number) {
+export function pairedRatio<N extends string, T extends Disturbed>(
+  slices: Slice<N, T>[],
+  a: N,
+  b: N,
+  value: (t: T) => number,
+  limitPercent: number,
+) {
   const rounds = [...new Set(slices.map((s) => s.round))].flatMap((round) => {
     const [x, y] = [a, b].map((name) => slices.find((s) => s.round === round && s.name === name));
     if (!x || !y) return [];

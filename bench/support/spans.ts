@@ -20,14 +20,23 @@ export async function spansPerOrder(queryUrl: string, orderIds: readonly string[
 }
 
 async function spansOf(queryUrl: string, orderId: string): Promise<number> {
-  const traces = await findTraces(queryUrl, { service: 'orders', tags: { 'flowscope.order.id': orderId }, limit: 5, lookbackMs: 600_000 });
+  const traces = await findTraces(queryUrl, {
+    service: 'orders',
+    tags: { 'flowscope.order.id': orderId },
+    limit: 5,
+    lookbackMs: 600_000,
+  });
   return traces.reduce((n, t) => n + t.spans.length, 0);
 }
 
 /** Spans exported, lost to failed exports and dropped (queue full), summed over every app's /metrics. */
-export async function spanExportTotals(appUrls: Record<string, string>): Promise<{ exported: number; failed: number; dropped: number }> {
+export async function spanExportTotals(
+  appUrls: Record<string, string>,
+): Promise<{ exported: number; failed: number; dropped: number }> {
   const [exported, failed, dropped] = await Promise.all(
-    ['flowscope_spans_exported_total', 'flowscope_span_export_failures_total', 'flowscope_spans_dropped_total'].map((name) => metricTotal(appUrls, name)),
+    ['flowscope_spans_exported_total', 'flowscope_span_export_failures_total', 'flowscope_spans_dropped_total'].map(
+      (name) => metricTotal(appUrls, name),
+    ),
   );
   return { exported, failed, dropped };
 }

@@ -56,8 +56,20 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
   const profiledSince = performance.now();
   try {
     for (const name of profiled) {
-      const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.label}-${name}.cpuprofile`];
-      own.push(new AppProcess(name, { natsUrl: system.nats.url, httpPort: await freePort(), otlpUrl: system.jaeger?.otlpHttpUrl, env: { ...natsClientEnv(system.nats.users?.[name]), ...options.appEnv }, nodeArgs }));
+      const nodeArgs = [
+        '--cpu-prof',
+        `--cpu-prof-dir=${options.profileDir}`,
+        `--cpu-prof-name=${options.label}-${name}.cpuprofile`,
+      ];
+      own.push(
+        new AppProcess(name, {
+          natsUrl: system.nats.url,
+          httpPort: await freePort(),
+          otlpUrl: system.jaeger?.otlpHttpUrl,
+          env: { ...natsClientEnv(system.nats.users?.[name]), ...options.appEnv },
+          nodeArgs,
+        }),
+      );
     }
     await Promise.all(own.map((app) => app.start()));
   } catch (error) {
@@ -100,15 +112,29 @@ export function cpuSeconds(pids: Record<string, number>): Record<string, number>
 }
 
 /** Per-process CPU between two snapshots, in % of one core. */
-export function cpuPercent(before: Record<string, number>, after: Record<string, number>, seconds: number): Record<string, number> {
-  return Object.fromEntries(Object.keys(after).map((n) => [n, Math.round(((after[n] - (before[n] ?? 0)) / seconds) * 100)]));
+export function cpuPercent(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  seconds: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(after).map((n) => [n, Math.round(((after[n] - (before[n] ?? 0)) / seconds) * 100)]),
+  );
 }
 
 /** CPU seconds so far: the whole machine's busy time, the hypervisor's steal, and this benchmark's own process tree. */
 export function machineCpuSeconds(): { busy: number; steal: number; ours: number } {
   try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-    return { busy: (user + nice + system + irq + softirq) / 100, steal: steal / 100, ours: treeCpuSeconds(process.pid) };
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return {
+      busy: (user + nice + system + irq + softirq) / 100,
+      steal: steal / 100,
+      ours: treeCpuSeconds(process.pid),
+    };
   } catch {
     return { busy: NaN, steal: NaN, ours: NaN }; // not Linux
   }
@@ -126,7 +152,7 @@ function treeCpuSeconds(root: number): number {
     }
   }
   const mine = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, s] of stats) {
       if (mine.has(pid) || !mine.has(s.ppid)) continue;
@@ -138,7 +164,14 @@ function treeCpuSeconds(root: number): number {
 }
 
 /** What other work on the machine used during a slice, in % of one core (2 cores = 200 %). */
-export function interference(before: ReturnType<typeof machineCpuSeconds>, after: ReturnType<typeof machineCpuSeconds>, seconds: number) {
+export function interference(
+  before: ReturnType<typeof machineCpuSeconds>,
+  after: ReturnType<typeof machineCpuSeconds>,
+  seconds: number,
+) {
   const pct = (v: number) => Math.round((v / seconds) * 100);
-  return { otherPercent: pct(after.busy - before.busy - (after.ours - before.ours)), stealPercent: pct(after.steal - before.steal) };
+  return {
+    otherPercent: pct(after.busy - before.busy - (after.ours - before.ours)),
+    stealPercent: pct(after.steal - before.steal),
+  };
 }

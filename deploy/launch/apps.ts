@@ -6,7 +6,14 @@ import { httpJson, StopWaiting, waitFor } from './probe';
 import { ManagedProcess } from './processes';
 
 /** Every Flowscope service, in the order they start, with its default HTTP port. */
-export const APPS = { orders: 3001, payments: 3002, seller: 3003, logistics: 3004, notification: 3005, 'process-tracker': 3006 } as const;
+export const APPS = {
+  orders: 3001,
+  payments: 3002,
+  seller: 3003,
+  logistics: 3004,
+  notification: 3005,
+  'process-tracker': 3006,
+} as const;
 export type AppName = keyof typeof APPS;
 export const APP_NAMES = Object.keys(APPS) as AppName[];
 
@@ -45,19 +52,25 @@ export class AppProcess {
     const register = path.join(REPO_ROOT, 'dist', 'libs', 'telemetry', 'src', 'register.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
     const { natsUrl, httpPort, otlpUrl } = this.options;
-    const proc = ManagedProcess.spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--enable-source-maps', '--require', register, main], {
-      name: this.name,
-      cwd: REPO_ROOT,
-      logDir: this.options.logDir,
-      env: {
-        NATS_URL: natsUrl,
-        HTTP_PORT: String(httpPort),
-        HTTP_HOST: LOOPBACK,
-        OTEL_SERVICE_NAME: this.name,
-        ...(otlpUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_BSP_SCHEDULE_DELAY: '500' } : { OTEL_SDK_DISABLED: 'true' }),
-        ...this.options.env,
+    const proc = ManagedProcess.spawn(
+      process.execPath,
+      [...(this.options.nodeArgs ?? []), '--enable-source-maps', '--require', register, main],
+      {
+        name: this.name,
+        cwd: REPO_ROOT,
+        logDir: this.options.logDir,
+        env: {
+          NATS_URL: natsUrl,
+          HTTP_PORT: String(httpPort),
+          HTTP_HOST: LOOPBACK,
+          OTEL_SERVICE_NAME: this.name,
+          ...(otlpUrl
+            ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_BSP_SCHEDULE_DELAY: '500' }
+            : { OTEL_SDK_DISABLED: 'true' }),
+          ...this.options.env,
+        },
       },
-    });
+    );
     this.current = proc;
     await waitFor(() => this.healthy(proc), {
       timeoutMs: this.options.startTimeoutMs ?? 60_000,

@@ -171,7 +171,11 @@ export async function startJaeger(opts: JaegerOptions = {}): Promise<JaegerHandl
   const bin = jaegerBin();
   for (let attempt = 1; ; attempt++) {
     const [otlpGrpc, otlpHttp, queryHttp, queryGrpc, health, spanMetrics] = await freePorts(opts.spm ? 6 : 5);
-    const jaeger = new Jaeger(bin, opts, opts.ports ?? { otlpGrpc, otlpHttp, queryHttp, queryGrpc, health, spanMetrics });
+    const jaeger = new Jaeger(
+      bin,
+      opts,
+      opts.ports ?? { otlpGrpc, otlpHttp, queryHttp, queryGrpc, health, spanMetrics },
+    );
     try {
       await jaeger.start();
       return jaeger;

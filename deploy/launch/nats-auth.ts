@@ -49,9 +49,14 @@ export interface NatsEndpoint {
  * Options for nats.js `connect` as `identity` (default the admin) on `server`; without auth on the
  * server, just its URL: `connect(natsConnectOptions(system.nats))`.
  */
-export function natsConnectOptions(server: NatsEndpoint, identity: NatsIdentity = 'admin'): { servers: string; user?: string; pass?: string } {
+export function natsConnectOptions(
+  server: NatsEndpoint,
+  identity: NatsIdentity = 'admin',
+): { servers: string; user?: string; pass?: string } {
   const credentials = server.users?.[identity];
-  return credentials ? { servers: server.url, user: credentials.user, pass: credentials.pass } : { servers: server.url };
+  return credentials
+    ? { servers: server.url, user: credentials.user, pass: credentials.pass }
+    : { servers: server.url };
 }
 
 /**

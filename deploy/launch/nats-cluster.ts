@@ -34,7 +34,15 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
       port: ports[i],
       httpPort: ports[size + i],
       name: `${name}-${i + 1}`,
-      args: ['--cluster_name', name, '--cluster', `nats://${LOOPBACK}:${routePorts[i]}`, '--routes', routes, ...(serverOptions.args ?? [])],
+      args: [
+        '--cluster_name',
+        name,
+        '--cluster',
+        `nats://${LOOPBACK}:${routePorts[i]}`,
+        '--routes',
+        routes,
+        ...(serverOptions.args ?? []),
+      ],
     }),
   );
   const settled = await Promise.allSettled(starting);

@@ -150,7 +150,9 @@ class Prometheus implements PrometheusHandle {
     const ready = await httpJson(`${this.url}/-/ready`, { timeoutMs: 2000 });
     if (ready.status !== 200) return false;
     // Make sure the answer is ours, not from whoever else may hold that port after a race.
-    const flags = await httpJson<{ data?: Record<string, string> }>(`${this.url}/api/v1/status/flags`, { timeoutMs: 2000 });
+    const flags = await httpJson<{ data?: Record<string, string> }>(`${this.url}/api/v1/status/flags`, {
+      timeoutMs: 2000,
+    });
     return flags.body.data?.['config.file'] === this.configFile;
   }
 

@@ -55,7 +55,13 @@ export interface FlowscopeSystem {
   stop(): Promise<void>;
 }
 
-const STANDARD_JAEGER_PORTS: JaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, queryHttp: 16686, queryGrpc: 16685, health: 13133 };
+const STANDARD_JAEGER_PORTS: JaegerPorts = {
+  otlpGrpc: 4317,
+  otlpHttp: 4318,
+  queryHttp: 16686,
+  queryGrpc: 16685,
+  health: 13133,
+};
 const STANDARD_SPAN_METRICS_PORT = 8889;
 const STANDARD_PROMETHEUS_PORT = 9090;
 
@@ -84,18 +90,24 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
     const users = auth ? generateNatsUsers() : undefined;
     const clusterSize = options.natsClusterSize ?? 1;
     if (clusterSize > 1) {
-      if (standard || options.natsStoreDir) throw new Error('a NATS cluster runs on free ports with temporary stores only');
+      if (standard || options.natsStoreDir)
+        throw new Error('a NATS cluster runs on free ports with temporary stores only');
       progress(`starting a JetStream cluster of ${clusterSize} nats-servers${auth ? ', a user per service' : ''}`);
-      started.natsServers = [...(await startNatsCluster({ size: clusterSize, logDir: options.logDir, ...(users ? { auth: users } : {}) })).servers];
+      started.natsServers = [
+        ...(await startNatsCluster({ size: clusterSize, logDir: options.logDir, ...(users ? { auth: users } : {}) }))
+          .servers,
+      ];
     } else {
       progress(`starting nats-server (JetStream${auth ? ', a user per service' : ''})`);
-      started.natsServers = [await startNatsServer({
-        ...(standard ? { port: 4222, httpPort: 8222 } : {}),
-        ...(options.natsStoreDir ? { storeDir: options.natsStoreDir } : {}),
-        ...(users ? { auth: users } : {}),
-        name: 'nats',
-        logDir: options.logDir,
-      })];
+      started.natsServers = [
+        await startNatsServer({
+          ...(standard ? { port: 4222, httpPort: 8222 } : {}),
+          ...(options.natsStoreDir ? { storeDir: options.natsStoreDir } : {}),
+          ...(users ? { auth: users } : {}),
+          name: 'nats',
+          logDir: options.logDir,
+        }),
+      ];
     }
     started.nats = started.natsServers[0];
     const natsUrl = started.natsServers.map((server) => server.url).join(',');
@@ -108,25 +120,45 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
         name: 'jaeger',
         logDir: options.logDir,
         ...(standard ? { ports: { ...STANDARD_JAEGER_PORTS, spanMetrics: STANDARD_SPAN_METRICS_PORT } } : {}),
-        ...(prometheusPort ? { spm: { prometheusUrl: `http://${LOOPBACK}:${prometheusPort}`, flushIntervalMs: scrapeIntervalMs } } : {}),
+        ...(prometheusPort
+          ? { spm: { prometheusUrl: `http://${LOOPBACK}:${prometheusPort}`, flushIntervalMs: scrapeIntervalMs } }
+          : {}),
       });
     }
     const ports = standard ? names.map((n) => APPS[n]) : await freePorts(names.length);
     if (prometheusPort) {
       progress('starting Prometheus');
-      const targets: ScrapeTarget[] = names.map((name, i) => ({ job: name, service: name, address: `${LOOPBACK}:${ports[i]}` }));
-      if (started.jaeger?.spanMetricsAddress) targets.push({ job: 'spanmetrics', address: started.jaeger.spanMetricsAddress });
-      started.prometheus = await startPrometheus({ targets, port: prometheusPort, scrapeIntervalMs, name: 'prometheus', logDir: options.logDir });
+      const targets: ScrapeTarget[] = names.map((name, i) => ({
+        job: name,
+        service: name,
+        address: `${LOOPBACK}:${ports[i]}`,
+      }));
+      if (started.jaeger?.spanMetricsAddress)
+        targets.push({ job: 'spanmetrics', address: started.jaeger.spanMetricsAddress });
+      started.prometheus = await startPrometheus({
+        targets,
+        port: prometheusPort,
+        scrapeIntervalMs,
+        name: 'prometheus',
+        logDir: options.logDir,
+      });
     }
     progress(`starting ${names.join(', ')}`);
     for (const [i, name] of names.entries()) {
-      started.apps.set(name, new AppProcess(name, {
-        natsUrl,
-        httpPort: ports[i],
-        otlpUrl: started.jaeger?.otlpHttpUrl,
-        env: { ...natsClientEnv(started.nats.users?.[name]), ...(clusterSize > 1 ? { NATS_REPLICAS: String(clusterSize) } : {}), ...options.appEnv },
-        logDir: options.logDir,
-      }));
+      started.apps.set(
+        name,
+        new AppProcess(name, {
+          natsUrl,
+          httpPort: ports[i],
+          otlpUrl: started.jaeger?.otlpHttpUrl,
+          env: {
+            ...natsClientEnv(started.nats.users?.[name]),
+            ...(clusterSize > 1 ? { NATS_REPLICAS: String(clusterSize) } : {}),
+            ...options.appEnv,
+          },
+          logDir: options.logDir,
+        }),
+      );
     }
     await Promise.all([...started.apps.values()].map((app) => app.start()));
   } catch (error) {

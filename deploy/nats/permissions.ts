@@ -4,7 +4,16 @@
 // nats-server with the same block; passwords are never here, only the variables that hold them.
 
 /** Every NATS identity, one user name each. */
-export const NATS_IDENTITIES = ['orders', 'payments', 'seller', 'logistics', 'notification', 'process-tracker', 'loadgen', 'admin'] as const;
+export const NATS_IDENTITIES = [
+  'orders',
+  'payments',
+  'seller',
+  'logistics',
+  'notification',
+  'process-tracker',
+  'loadgen',
+  'admin',
+] as const;
 export type NatsIdentity = (typeof NATS_IDENTITIES)[number];
 
 /** What one user may publish and subscribe to; `allowResponses` lets it answer requests sent to it. */
@@ -76,14 +85,45 @@ interface ServiceSpec {
 const SERVICES: Record<'orders' | 'payments' | 'seller' | 'logistics' | 'notification', ServiceSpec> = {
   orders: {
     events: ['order.>'],
-    consumes: ['order.placed', 'customer.notified', 'shipment.scheduled', 'payment.declined', 'stock.unavailable', 'shipment.failed'],
+    consumes: [
+      'order.placed',
+      'customer.notified',
+      'shipment.scheduled',
+      'payment.declined',
+      'stock.unavailable',
+      'shipment.failed',
+    ],
     buckets: ['orders', 'sagas'],
     flagged: false,
   },
-  payments: { events: ['payment.>'], consumes: ['order.placed', 'stock.unavailable', 'shipment.failed'], answers: 'cmd.payment.>', buckets: ['payments'], flagged: true },
-  seller: { events: ['stock.>'], consumes: ['payment.authorized', 'shipment.failed', 'order.placed'], answers: 'cmd.stock.>', buckets: ['seller-reservations', 'seller-orders'], flagged: true },
-  logistics: { events: ['shipment.>'], consumes: ['stock.reserved', 'order.placed'], answers: 'cmd.shipment.>', buckets: ['logistics-orders'], flagged: true },
-  notification: { events: ['customer.>'], consumes: ['order.completed', 'order.cancelled'], answers: 'cmd.customer.>', buckets: [], flagged: true },
+  payments: {
+    events: ['payment.>'],
+    consumes: ['order.placed', 'stock.unavailable', 'shipment.failed'],
+    answers: 'cmd.payment.>',
+    buckets: ['payments'],
+    flagged: true,
+  },
+  seller: {
+    events: ['stock.>'],
+    consumes: ['payment.authorized', 'shipment.failed', 'order.placed'],
+    answers: 'cmd.stock.>',
+    buckets: ['seller-reservations', 'seller-orders'],
+    flagged: true,
+  },
+  logistics: {
+    events: ['shipment.>'],
+    consumes: ['stock.reserved', 'order.placed'],
+    answers: 'cmd.shipment.>',
+    buckets: ['logistics-orders'],
+    flagged: true,
+  },
+  notification: {
+    events: ['customer.>'],
+    consumes: ['order.completed', 'order.cancelled'],
+    answers: 'cmd.customer.>',
+    buckets: [],
+    flagged: true,
+  },
 };
 
 function service(name: keyof typeof SERVICES): NatsPermissions {
@@ -112,7 +152,15 @@ export const NATS_PERMISSIONS: Record<NatsIdentity, NatsPermissions> = {
   logistics: service('logistics'),
   notification: service('notification'),
   'process-tracker': {
-    publish: ['flow.>', 'dlq.process-tracker', JS_ACCOUNT_INFO, ...streams(false), ...durable('process-tracker'), ...kv('flows', true), ...kv('handled-process-tracker', true)],
+    publish: [
+      'flow.>',
+      'dlq.process-tracker',
+      JS_ACCOUNT_INFO,
+      ...streams(false),
+      ...durable('process-tracker'),
+      ...kv('flows', true),
+      ...kv('handled-process-tracker', true),
+    ],
     subscribe: [INBOXES],
     allowResponses: false,
   },
@@ -131,7 +179,8 @@ export function passwordVariable(identity: NatsIdentity): string {
 }
 
 /** One subject a line: the file is read by people, and diffs stay small. */
-const list = (subjects: string[], indent: string) => `[\n${subjects.map((s) => `${indent}  ${JSON.stringify(s)}`).join('\n')}\n${indent}]`;
+const list = (subjects: string[], indent: string) =>
+  `[\n${subjects.map((s) => `${indent}  ${JSON.stringify(s)}`).join('\n')}\n${indent}]`;
 
 /**
  * The nats-server `authorization` block for every identity; each password is a reference to its

@@ -7,7 +7,8 @@ import { REPO_ROOT } from '../launch/binaries';
 import { renderAuthorization } from './permissions';
 
 export const NATS_CONF = path.join(REPO_ROOT, 'deploy', 'nats', 'nats.conf');
-export const BEGIN = '# BEGIN users: generated from deploy/nats/permissions.ts by deploy/nats/write-conf.ts, do not edit\n';
+export const BEGIN =
+  '# BEGIN users: generated from deploy/nats/permissions.ts by deploy/nats/write-conf.ts, do not edit\n';
 export const END = '# END users\n';
 
 /** `conf` with its generated users block replaced by (or appended as) the current one. */

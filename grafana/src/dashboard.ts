@@ -15,7 +15,14 @@ export function flowscopeDashboard(uid: string, title: string, description: stri
     .time({ from: 'now-1h', to: 'now' })
     .refresh('10s')
     .annotations([]) // Grafana adds its built-in annotations to an empty list
-    .link(new dashboard.DashboardLinkBuilder('Flowscope').type(dashboard.DashboardLinkType.Dashboards).tags([TAG]).asDropdown(false).includeVars(false).keepTime(true));
+    .link(
+      new dashboard.DashboardLinkBuilder('Flowscope')
+        .type(dashboard.DashboardLinkType.Dashboards)
+        .tags([TAG])
+        .asDropdown(false)
+        .includeVars(false)
+        .keepTime(true),
+    );
 }
 
 /** Any panel builder. */

@@ -8,4 +8,3 @@ export const PROMETHEUS: DataSourceRef = { type: 'prometheus', uid: 'prometheus'
 
 /** Jaeger: the traces that exemplars and trace ids lead to. */
 export const JAEGER: DataSourceRef = { type: 'jaeger', uid: 'jaeger' };
-

@@ -56,7 +56,9 @@ function withBasics<P extends Panel>(panel: P, spec: PanelSpec, instant: boolean
     .height(spec.height ?? 8)
     .targets(spec.queries.map((q, i) => target(q, i, instant)));
   if (spec.links) {
-    panel.links(spec.links.map((link) => new dashboard.DashboardLinkBuilder(link.title).url(link.url).targetBlank(true)));
+    panel.links(
+      spec.links.map((link) => new dashboard.DashboardLinkBuilder(link.title).url(link.url).targetBlank(true)),
+    );
   }
   if (spec.repeatFor) panel.repeat(spec.repeatFor).repeatDirection('h').maxPerRow(4);
   return panel;
@@ -68,8 +70,15 @@ export function timeSeries(spec: PanelSpec & { stacked?: boolean }): timeseries.
     .lineWidth(1)
     .fillOpacity(spec.stacked ? 30 : 10)
     .showPoints(common.VisibilityMode.Never)
-    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom)
+        .showLegend(true),
+    )
+    .tooltip(
+      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+    );
   if (spec.stacked) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
   return panel;
 }

@@ -7,7 +7,9 @@ import { labelVariable, stats, timeSeries, type PanelSpec } from './panels';
 /** One colour per style on every graph, so the two read alike across panels. */
 function styleColours(panel: timeseries.PanelBuilder): timeseries.PanelBuilder {
   const fixed = (colour: string) => [{ id: 'color', value: { mode: 'fixed', fixedColor: colour } }];
-  return panel.overrideByRegexp('.*choreography.*', fixed('blue')).overrideByRegexp('.*orchestration.*', fixed('orange'));
+  return panel
+    .overrideByRegexp('.*choreography.*', fixed('blue'))
+    .overrideByRegexp('.*orchestration.*', fixed('orange'));
 }
 
 const compared = (spec: PanelSpec): timeseries.PanelBuilder => styleColours(timeSeries(spec));
@@ -24,17 +26,20 @@ export function stylesDashboard(): Dashboard {
   )
     .withVariable(labelVariable('definition', 'Flow', 'flowscope_flows_started_total'))
     .withVariable(labelVariable('style', 'Style', 'flowscope_flows_started_total'));
-  return finish(withSections(dashboard, [
-    ['One column per style', columnPerStyle()],
-    ['Both styles over time', bothOverTime()],
-  ]));
+  return finish(
+    withSections(dashboard, [
+      ['One column per style', columnPerStyle()],
+      ['Both styles over time', bothOverTime()],
+    ]),
+  );
 }
 
 function columnPerStyle(): PanelBuilder[] {
   return [
     stats({
       title: 'Flows in the time range: $style',
-      description: 'Started, and how the flows that ended in the time range ended; stalled counts flows that became stalled.',
+      description:
+        'Started, and how the flows that ended in the time range ended; stalled counts flows that became stalled.',
       unit: 'short',
       width: 24,
       repeatFor: 'style',
@@ -42,25 +47,33 @@ function columnPerStyle(): PanelBuilder[] {
         { expr: `sum(${increase(flows('flowscope_flows_started_total'))})`, legend: 'started' },
         { expr: `sum(${increase(flows('flowscope_flows_ended_total', 'status="completed"'))})`, legend: 'completed' },
         { expr: `sum(${increase(flows('flowscope_flows_ended_total', 'status="failed"'))})`, legend: 'failed' },
-        { expr: `sum(${increase(flows('flowscope_flows_ended_total', 'status="compensated"'))})`, legend: 'compensated' },
+        {
+          expr: `sum(${increase(flows('flowscope_flows_ended_total', 'status="compensated"'))})`,
+          legend: 'compensated',
+        },
         { expr: `sum(${increase(flows('flowscope_flows_stalled_total'))})`, legend: 'stalled' },
       ],
     }),
     stats({
       title: 'Health: $style',
-      description: 'Completion ratio of the flows that ended in the time range; flows in progress and stalled right now.',
+      description:
+        'Completion ratio of the flows that ended in the time range; flows in progress and stalled right now.',
       unit: 'short',
       width: 24,
       repeatFor: 'style',
       queries: [
-        { expr: `sum(${increase(flows('flowscope_flows_ended_total', 'status="completed"'))}) / sum(${increase(flows('flowscope_flows_ended_total'))})`, legend: 'completion ratio' },
+        {
+          expr: `sum(${increase(flows('flowscope_flows_ended_total', 'status="completed"'))}) / sum(${increase(flows('flowscope_flows_ended_total'))})`,
+          legend: 'completion ratio',
+        },
         { expr: `sum(${flows('flowscope_flows_in_progress')})`, legend: 'in progress' },
         { expr: `sum(${flows('flowscope_flows_stalled')})`, legend: 'stalled now' },
       ],
     }).overrideByQuery('A', [{ id: 'unit', value: 'percentunit' }]),
     stats({
       title: 'Flow duration in the time range: $style',
-      description: 'Quantiles of the duration of the flows that ended in the time range, first event to terminal event.',
+      description:
+        'Quantiles of the duration of the flows that ended in the time range, first event to terminal event.',
       unit: 's',
       width: 24,
       repeatFor: 'style',
@@ -85,16 +98,24 @@ function bothOverTime(): PanelBuilder[] {
       title: 'Completion ratio',
       description: 'Completed over ended flows, per style.',
       unit: 'percentunit',
-      queries: [{
-        expr: `sum by (style) (${rate(flows('flowscope_flows_ended_total', 'status="completed"'))}) / sum by (style) (${rate(flows('flowscope_flows_ended_total'))})`,
-        legend: '{{style}}',
-      }],
+      queries: [
+        {
+          expr: `sum by (style) (${rate(flows('flowscope_flows_ended_total', 'status="completed"'))}) / sum by (style) (${rate(flows('flowscope_flows_ended_total'))})`,
+          legend: '{{style}}',
+        },
+      ],
     }),
     compared({
       title: 'Failed and compensated per second',
-      description: 'Flows that ended badly, per style and status: failed (nothing to undo) or compensated (done steps undone).',
+      description:
+        'Flows that ended badly, per style and status: failed (nothing to undo) or compensated (done steps undone).',
       unit: 'reqps',
-      queries: [{ expr: `sum by (style, status) (${rate(flows('flowscope_flows_ended_total', 'status=~"failed|compensated"'))})`, legend: '{{style}} {{status}}' }],
+      queries: [
+        {
+          expr: `sum by (style, status) (${rate(flows('flowscope_flows_ended_total', 'status=~"failed|compensated"'))})`,
+          legend: '{{style}} {{status}}',
+        },
+      ],
     }),
     compared({
       title: 'In progress and stalled now',
@@ -113,10 +134,16 @@ function bothOverTime(): PanelBuilder[] {
     }),
     compared({
       title: 'Time to each step, p95',
-      description: 'From the first event to the event that decided each step, per style and step: where one style spends its time. Exemplars open a trace.',
+      description:
+        'From the first event to the event that decided each step, per style and step: where one style spends its time. Exemplars open a trace.',
       unit: 's',
-      queries: [{ expr: quantile(0.95, rate(flows('flowscope_flow_step_duration_seconds_bucket')), 'style, step'), legend: '{{style}} {{step}}', exemplar: true }],
+      queries: [
+        {
+          expr: quantile(0.95, rate(flows('flowscope_flow_step_duration_seconds_bucket')), 'style, step'),
+          legend: '{{style}} {{step}}',
+          exemplar: true,
+        },
+      ],
     }),
   ];
 }
-

@@ -36,7 +36,11 @@ describe('module boundaries', () => {
       const owner = ownerOf(file)!;
       return imports(file)
         .filter((spec) => spec.startsWith('.'))
-        .map((spec) => ({ file: path.relative(ROOT, file), spec, target: ownerOf(path.resolve(path.dirname(file), spec)) }))
+        .map((spec) => ({
+          file: path.relative(ROOT, file),
+          spec,
+          target: ownerOf(path.resolve(path.dirname(file), spec)),
+        }))
         .filter(({ target }) => target !== undefined && target !== owner && target.startsWith('apps/'));
     });
     expect(crossings).toEqual([]);
@@ -44,14 +48,18 @@ describe('module boundaries', () => {
 
   it('libraries are reached through their public surface, @flowscope/<lib>', () => {
     const deep = files.flatMap((file) =>
-      imports(file).filter((spec) => spec.startsWith('.') && ownerOf(path.resolve(path.dirname(file), spec)) !== ownerOf(file)).map((spec) => `${path.relative(ROOT, file)} -> ${spec}`),
+      imports(file)
+        .filter((spec) => spec.startsWith('.') && ownerOf(path.resolve(path.dirname(file), spec)) !== ownerOf(file))
+        .map((spec) => `${path.relative(ROOT, file)} -> ${spec}`),
     );
     expect(deep).toEqual([]);
   });
 
   it('contracts import no infrastructure', () => {
     const infra = sourceFiles(path.join(ROOT, 'libs', 'contracts')).flatMap((file) =>
-      imports(file).filter((spec) => /^(nats|@nestjs\/|@opentelemetry\/|@flowscope\/)/.test(spec)).map((spec) => `${path.relative(ROOT, file)} -> ${spec}`),
+      imports(file)
+        .filter((spec) => /^(nats|@nestjs\/|@opentelemetry\/|@flowscope\/)/.test(spec))
+        .map((spec) => `${path.relative(ROOT, file)} -> ${spec}`),
     );
     expect(infra).toEqual([]);
   });

@@ -11,8 +11,24 @@ import { placeOrder, streamMessages, waitForOutcome, waitForQuiet } from '../sup
 import { COMMAND_KINDS, ownerOf } from './support/fuzz/command-cases';
 import { generateFuzz, type FuzzPlan } from './support/fuzz/plan';
 import { Rng } from './support/fuzz/random';
-import { pool, sendCommands, sendEvents, sendHttp, type CommandSent, type EventSent, type HttpSent } from './support/fuzz/send';
-import { backlogs, consumersOf, eventConsumers, readDeadLetters, waitForDrained, type DeadLetter, type EventConsumer } from './support/fuzz/streams';
+import {
+  pool,
+  sendCommands,
+  sendEvents,
+  sendHttp,
+  type CommandSent,
+  type EventSent,
+  type HttpSent,
+} from './support/fuzz/send';
+import {
+  backlogs,
+  consumersOf,
+  eventConsumers,
+  readDeadLetters,
+  waitForDrained,
+  type DeadLetter,
+  type EventConsumer,
+} from './support/fuzz/streams';
 import { adminConnectOptions, allHealthy, scrape, total, writeChaosFigures } from './support/fuzz/system-probes';
 
 const rng = Rng.fromEnv();
@@ -58,15 +74,27 @@ beforeAll(async () => {
   pids = Object.fromEntries([...system.apps].map(([name, app]) => [name, app.process?.pid]));
 
   // A completed order whose events the fuzz sends again, as copies.
-  await placeOrder(system, { orderId: referenceOrder, customerId: 'c-ref', items: [{ sku: 'REF-1', qty: 1, unitPrice: 4 }], style: 'choreography' });
+  await placeOrder(system, {
+    orderId: referenceOrder,
+    customerId: 'c-ref',
+    items: [{ sku: 'REF-1', qty: 1, unitPrice: 4 }],
+    style: 'choreography',
+  });
   expect(await waitForOutcome(system, referenceOrder)).toMatchObject({ status: 'completed' });
   await waitForQuiet(jsm);
-  const reference = (await streamMessages(jsm, 'EVENTS')).filter((m) => Buffer.from(m.data).toString().includes(referenceOrder));
+  const reference = (await streamMessages(jsm, 'EVENTS')).filter((m) =>
+    Buffer.from(m.data).toString().includes(referenceOrder),
+  );
   consumers = await eventConsumers(jsm);
 
   step('reference order completed; generating');
-  plan = generateFuzz(rng, reference.map((m) => ({ subject: m.subject, body: m.data, msgId: m.headers?.get('Nats-Msg-Id') ?? '' })));
-  step(`sending ${plan.events.length} events, ${plan.commands.length} commands, ${plan.http.length + plan.httpDuplicates.length} requests`);
+  plan = generateFuzz(
+    rng,
+    reference.map((m) => ({ subject: m.subject, body: m.data, msgId: m.headers?.get('Nats-Msg-Id') ?? '' })),
+  );
+  step(
+    `sending ${plan.events.length} events, ${plan.commands.length} commands, ${plan.http.length + plan.httpDuplicates.length} requests`,
+  );
   [events, commands, http] = await Promise.all([
     sendEvents(js, plan.events),
     sendCommands(nc, plan.commands),
@@ -75,12 +103,22 @@ beforeAll(async () => {
   http.push(...(await sendHttp(system.app('orders').url, plan.httpDuplicates, 1)));
 
   step('sent; waiting for the dead letters');
-  const expected = events.reduce((n, sent) => n + (sent.seq !== undefined && !sent.duplicate ? expectedDeadLetters(sent).length : 0), 0);
+  const expected = events.reduce(
+    (n, sent) => n + (sent.seq !== undefined && !sent.duplicate ? expectedDeadLetters(sent).length : 0),
+    0,
+  );
   let stored = 0;
-  await waitFor(async () => ((stored = (await jsm.streams.info(DLQ_STREAM)).state.messages) >= expected ? true : undefined), {
-    timeoutMs: 240_000, intervalMs: 1000, what: `${expected} dead letters`,
-  }).catch((error: unknown) => {
-    throw new Error(`${String(error)}: ${stored} stored; consumers: ${JSON.stringify(consumers.map((c) => c.durable))}`);
+  await waitFor(
+    async () => ((stored = (await jsm.streams.info(DLQ_STREAM)).state.messages) >= expected ? true : undefined),
+    {
+      timeoutMs: 240_000,
+      intervalMs: 1000,
+      what: `${expected} dead letters`,
+    },
+  ).catch((error: unknown) => {
+    throw new Error(
+      `${String(error)}: ${stored} stored; consumers: ${JSON.stringify(consumers.map((c) => c.durable))}`,
+    );
   });
   step(`${expected} dead letters stored; waiting for every consumer to drain`);
   await waitForDrained(jsm, 120_000);
@@ -96,8 +134,13 @@ afterAll(async () => {
 describe('bad-input fuzz', () => {
   it('sends over 10,000 messages: every kind on every event subject, every command subject, and the orders API', () => {
     expect(events.length + commands.length + http.length).toBeGreaterThanOrEqual(10_000);
-    for (const type of eventTypes) expect({ type, sent: events.some((e) => e.case.subject === type && 'refused' in e.case.expect) }).toEqual({ type, sent: true });
-    for (const subject of commandSubjects) expect({ subject, sent: commands.some((c) => c.case.subject === subject) }).toEqual({ subject, sent: true });
+    for (const type of eventTypes)
+      expect({ type, sent: events.some((e) => e.case.subject === type && 'refused' in e.case.expect) }).toEqual({
+        type,
+        sent: true,
+      });
+    for (const subject of commandSubjects)
+      expect({ subject, sent: commands.some((c) => c.case.subject === subject) }).toEqual({ subject, sent: true });
     expect(events.filter((e) => e.error)).toEqual([]);
   });
 
@@ -111,9 +154,15 @@ describe('bad-input fuzz', () => {
     const bySeq = new Map<number, DeadLetter[]>();
     for (const d of deadLetters) bySeq.set(d.originalSequence, [...(bySeq.get(d.originalSequence) ?? []), d]);
     const wrong = events.flatMap((sent) => {
-      const want = sent.duplicate ? [] : expectedDeadLetters(sent).map((d) => `${d.service} ${d.code}`).sort();
+      const want = sent.duplicate
+        ? []
+        : expectedDeadLetters(sent)
+            .map((d) => `${d.service} ${d.code}`)
+            .sort();
       const got = (bySeq.get(sent.seq!) ?? []).map((d) => `${d.service} ${d.code}`).sort();
-      return JSON.stringify(want) === JSON.stringify(got) ? [] : [{ kind: sent.case.kind, subject: sent.case.subject, seq: sent.seq, want, got }];
+      return JSON.stringify(want) === JSON.stringify(got)
+        ? []
+        : [{ kind: sent.case.kind, subject: sent.case.subject, seq: sent.seq, want, got }];
     });
     expect(wrong.slice(0, 10)).toEqual([]);
     const contract = deadLetters.filter((d) => d.code !== 'MAX_DELIVERIES');
@@ -131,8 +180,15 @@ describe('bad-input fuzz', () => {
         fromMetrics[key] = (fromMetrics[key] ?? 0) + s.value;
       }
       if (name === 'process-tracker') {
-        const rejected = countBy(deadLetters.filter((d) => d.service === 'process-tracker'), (d) => d.code);
-        const counted = Object.fromEntries(samples.filter((x) => x.name === 'flowscope_tracker_rejected_total' && x.value > 0).map((x) => [x.labels.reason, x.value]));
+        const rejected = countBy(
+          deadLetters.filter((d) => d.service === 'process-tracker'),
+          (d) => d.code,
+        );
+        const counted = Object.fromEntries(
+          samples
+            .filter((x) => x.name === 'flowscope_tracker_rejected_total' && x.value > 0)
+            .map((x) => [x.labels.reason, x.value]),
+        );
         expect(counted).toEqual(rejected);
       }
     }
@@ -142,7 +198,10 @@ describe('bad-input fuzz', () => {
   it('nothing is redelivered forever: handler failures stop at MAX_DELIVER, and every consumer is drained', async () => {
     const orphans = deadLetters.filter((d) => d.code === 'MAX_DELIVERIES');
     expect(orphans.length).toBe(plan.orphans);
-    for (const d of orphans) expect(d.deliveries).toBe(consumers.find((c) => c.service === d.service && c.filters.includes(d.subject))!.maxDeliver - 1);
+    for (const d of orphans)
+      expect(d.deliveries).toBe(
+        consumers.find((c) => c.service === d.service && c.filters.includes(d.subject))!.maxDeliver - 1,
+      );
     const state = await backlogs(jsm);
     expect(state).toEqual(state.map((c) => ({ durable: c.durable, pending: 0, unacked: 0, redelivered: 0 })));
   });
@@ -153,16 +212,22 @@ describe('bad-input fuzz', () => {
     expect(sameId.filter((e) => !e.duplicate)).toEqual([]);
     const newId = events.filter((e) => e.case.kind === 'duplicate-event-id');
     expect(newId.filter((e) => e.duplicate)).toEqual([]);
-    const flow = await httpJson<{ status: string; duplicates: number }>(`${system.app('process-tracker').url}/flows/order-fulfillment/${referenceOrder}`);
+    const flow = await httpJson<{ status: string; duplicates: number }>(
+      `${system.app('process-tracker').url}/flows/order-fulfillment/${referenceOrder}`,
+    );
     expect(flow.body).toMatchObject({ status: 'completed', duplicates: newId.length });
     expect(await waitForOutcome(system, referenceOrder)).toMatchObject({ status: 'completed' });
   });
 
   it('every bad command gets an INVALID_COMMAND reply at once, counted by the service that owns the subject', async () => {
-    expect(countBy(commands, (c) => (c.error ? `error ${c.error}` : `ok=${String(c.reply?.ok)} ${String(c.reply?.code)}`))).toEqual({ 'ok=false INVALID_COMMAND': commands.length });
+    expect(
+      countBy(commands, (c) => (c.error ? `error ${c.error}` : `ok=${String(c.reply?.ok)} ${String(c.reply?.code)}`)),
+    ).toEqual({ 'ok=false INVALID_COMMAND': commands.length });
     for (const service of new Set(commands.map((c) => ownerOf(c.case.subject)))) {
       const sent = commands.filter((c) => ownerOf(c.case.subject) === service).length;
-      const counted = total(await scrape(system, service as 'payments'), 'flowscope_commands_handled_total', { outcome: 'INVALID_COMMAND' });
+      const counted = total(await scrape(system, service as 'payments'), 'flowscope_commands_handled_total', {
+        outcome: 'INVALID_COMMAND',
+      });
       expect({ service, counted }).toEqual({ service, counted: sent });
     }
     expect(new Set(commands.map((c) => c.case.kind))).toEqual(new Set(COMMAND_KINDS));
@@ -170,23 +235,54 @@ describe('bad-input fuzz', () => {
 
   it('the orders API answers every bad request with a 4xx JSON body, places the unicode-heavy valid orders, and refuses a second placement', async () => {
     const wanted = { refused: /^4\d\d$/, created: /^201$/, conflict: /^409$/ };
-    const wrong = http.filter((h) => h.error || !wanted[h.case.expect].test(String(h.status)) || !/^application\/json/.test(h.contentType ?? '') || typeof h.body !== 'object');
-    expect(wrong.slice(0, 10).map((h) => ({ kind: h.case.kind, request: `${h.case.method} ${h.case.path.slice(0, 80)} ${JSON.stringify(h.case.headers)}`, status: h.status, contentType: h.contentType, body: String(JSON.stringify(h.body) ?? h.error).slice(0, 200) }))).toEqual([]);
+    const wrong = http.filter(
+      (h) =>
+        h.error ||
+        !wanted[h.case.expect].test(String(h.status)) ||
+        !/^application\/json/.test(h.contentType ?? '') ||
+        typeof h.body !== 'object',
+    );
+    expect(
+      wrong.slice(0, 10).map((h) => ({
+        kind: h.case.kind,
+        request: `${h.case.method} ${h.case.path.slice(0, 80)} ${JSON.stringify(h.case.headers)}`,
+        status: h.status,
+        contentType: h.contentType,
+        body: String(JSON.stringify(h.body) ?? h.error).slice(0, 200),
+      })),
+    ).toEqual([]);
     const created = http.filter((h) => h.case.expect === 'created').map((h) => (h.body as { orderId: string }).orderId);
     const ended = await pool(created, 8, (id) => waitForOutcome(system, id, 60_000));
     expect(countBy(ended, (o) => o.status)).toEqual({ completed: created.length });
   });
 
   it('after the fuzz, a valid order placed over HTTP and a bare one over NATS still complete', async () => {
-    const viaHttp = await placeOrder(system, { customerId: 'c-after', items: [{ sku: 'BOOK-1', qty: 1, unitPrice: 9 }] });
+    const viaHttp = await placeOrder(system, {
+      customerId: 'c-after',
+      items: [{ sku: 'BOOK-1', qty: 1, unitPrice: 9 }],
+    });
     const viaNats = `fuzz-after-${rng.seed}`;
-    await js.publish('order.placed', JSON.stringify({ orderId: viaNats, customerId: 'c-after', items: [{ sku: 'BOOK-1', qty: 1, unitPrice: 9 }], total: 9, currency: 'EUR' }));
+    await js.publish(
+      'order.placed',
+      JSON.stringify({
+        orderId: viaNats,
+        customerId: 'c-after',
+        items: [{ sku: 'BOOK-1', qty: 1, unitPrice: 9 }],
+        total: 9,
+        currency: 'EUR',
+      }),
+    );
     expect(await waitForOutcome(system, viaHttp)).toMatchObject({ status: 'completed' });
     expect(await waitForOutcome(system, viaNats)).toMatchObject({ status: 'completed' });
 
     const figures = {
       seed: rng.seed,
-      sent: { events: events.length, commands: commands.length, http: http.length, total: events.length + commands.length + http.length },
+      sent: {
+        events: events.length,
+        commands: commands.length,
+        http: http.length,
+        total: events.length + commands.length + http.length,
+      },
       eventsByKind: countBy(events, (e) => `${e.case.kind} (${e.case.envelope})`),
       commandsByKind: countBy(commands, (c) => c.case.kind),
       httpByKind: countBy(http, (h) => h.case.kind),

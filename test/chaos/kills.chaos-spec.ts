@@ -29,10 +29,18 @@ afterAll(async () => {
 
 describe('kill -9 of random apps under load', () => {
   it(`after ${KILLS} kills in both styles, every order accepted is completed or cancelled with its compensations, once, and the tracker agrees`, async () => {
-    console.log(`chaos kills: seed ${SEED} (CHAOS_SEED=${SEED} replays the same victims), ${KILLS} kills, ${RATE} orders/s`);
+    console.log(
+      `chaos kills: seed ${SEED} (CHAOS_SEED=${SEED} replays the same victims), ${KILLS} kills, ${RATE} orders/s`,
+    );
     const random = seededRandom(SEED);
     const startedAt = Date.now();
-    const load = startLoad({ natsUrl: system.natsUrl, natsAuth: system.nats.users?.loadgen, ordersUrl: system.app('orders').url, idPrefix: `chaos-kill-${SEED}`, rate: RATE });
+    const load = startLoad({
+      natsUrl: system.natsUrl,
+      natsAuth: system.nats.users?.loadgen,
+      ordersUrl: system.app('orders').url,
+      idPrefix: `chaos-kill-${SEED}`,
+      rate: RATE,
+    });
     const recoveries: number[] = [];
     const victims: Record<string, number> = {};
     const killing = (async () => {
@@ -47,7 +55,10 @@ describe('kill -9 of random apps under load', () => {
         recoveries.push(Date.now() - killedAt);
       }
     })();
-    const failure = await killing.then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    const failure = await killing.then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
     if (failure) {
       await load.stop().catch(() => undefined);
       throw failure;
@@ -55,7 +66,15 @@ describe('kill -9 of random apps under load', () => {
     const loadSec = Math.round((Date.now() - startedAt) / 1000);
     const settled = await settle(system, nats, load);
 
-    const figures = { seed: SEED, kills: recoveries.length, victims, rate: RATE, loadSec, recoveryMs: percentiles(recoveries), ...commonFigures(settled) };
+    const figures = {
+      seed: SEED,
+      kills: recoveries.length,
+      victims,
+      rate: RATE,
+      loadSec,
+      recoveryMs: percentiles(recoveries),
+      ...commonFigures(settled),
+    };
     console.log(`chaos kills figures: ${JSON.stringify(figures)}`);
     writeFigures('kills', figures);
 

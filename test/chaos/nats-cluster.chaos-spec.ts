@@ -20,7 +20,12 @@ const replicasBefore = process.env.NATS_REPLICAS;
 beforeAll(async () => {
   // The test's own clients (stream set-up, the loadgen's flags bucket) create with 3 replicas too.
   process.env.NATS_REPLICAS = '3';
-  system = await startSystem({ tracing: false, natsClusterSize: 3, appEnv: { LOG_LEVEL: 'warn' }, logDir: process.env.CHAOS_LOG_DIR });
+  system = await startSystem({
+    tracing: false,
+    natsClusterSize: 3,
+    appEnv: { LOG_LEVEL: 'warn' },
+    logDir: process.env.CHAOS_LOG_DIR,
+  });
   nats = await connectAsAdmin(system);
 }, 240_000);
 
@@ -42,7 +47,13 @@ describe('a node of a 3-node JetStream cluster killed under load', () => {
   it('streams and KV buckets have 3 replicas; orders go through while a node is down; after two kills no order or flow is lost', async () => {
     console.log(`chaos cluster: seed ${SEED} (CHAOS_SEED=${SEED} kills the same nodes), ${RATE} orders/s`);
     const random = seededRandom(SEED);
-    const load = startLoad({ natsUrl: system.natsUrl, natsAuth: system.nats.users?.loadgen, ordersUrl: system.app('orders').url, idPrefix: `chaos-cluster-${SEED}`, rate: RATE });
+    const load = startLoad({
+      natsUrl: system.natsUrl,
+      natsAuth: system.nats.users?.loadgen,
+      ordersUrl: system.app('orders').url,
+      idPrefix: `chaos-cluster-${SEED}`,
+      rate: RATE,
+    });
     const kills: { node: string; progressWhileDownMs: number; rejoinMs: number }[] = [];
     let replicas: Record<string, number> = {};
     const killing = (async () => {
@@ -62,7 +73,10 @@ describe('a node of a 3-node JetStream cluster killed under load', () => {
         await load.progressed(20, 120_000);
       }
     })();
-    const failure = await killing.then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    const failure = await killing.then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
     if (failure) {
       await load.stop().catch(() => undefined);
       throw failure;
@@ -73,7 +87,16 @@ describe('a node of a 3-node JetStream cluster killed under load', () => {
     console.log(`chaos cluster figures: ${JSON.stringify(figures)}`);
     writeFigures('nats-cluster', figures);
 
-    const expectedStreams = ['EVENTS', 'DLQ', 'KV_orders', 'KV_sagas', 'KV_payments', 'KV_flows', 'KV_flags', 'KV_handled-payments'];
+    const expectedStreams = [
+      'EVENTS',
+      'DLQ',
+      'KV_orders',
+      'KV_sagas',
+      'KV_payments',
+      'KV_flows',
+      'KV_flags',
+      'KV_handled-payments',
+    ];
     expect(Object.keys(replicas)).toEqual(expect.arrayContaining(expectedStreams));
     expect(Object.entries(replicas).filter(([, n]) => n !== 3)).toEqual([]);
     expect(kills).toHaveLength(NODE_KILLS);

@@ -24,7 +24,13 @@ afterAll(async () => {
 
 describe('nats-server restarted under load', () => {
   it('after a SIGTERM restart and a SIGKILL restart of NATS, every order accepted ends in both styles and the tracker agrees', async () => {
-    const load = startLoad({ natsUrl: system.natsUrl, natsAuth: system.nats.users?.loadgen, ordersUrl: system.app('orders').url, idPrefix: `chaos-nats-${Date.now() % 1_000_000}`, rate: RATE });
+    const load = startLoad({
+      natsUrl: system.natsUrl,
+      natsAuth: system.nats.users?.loadgen,
+      ordersUrl: system.app('orders').url,
+      idPrefix: `chaos-nats-${Date.now() % 1_000_000}`,
+      rate: RATE,
+    });
     const outages: Record<string, { downMs: number; progressMs: number }> = {};
     const restarting = (async () => {
       await load.progressed(20, 60_000);
@@ -38,7 +44,10 @@ describe('nats-server restarted under load', () => {
         console.log(`nats ${how}: down ${up - down} ms, 20 orders through ${Date.now() - up} ms later`);
       }
     })();
-    const failure = await restarting.then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    const failure = await restarting.then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
     if (failure) {
       await load.stop().catch(() => undefined);
       throw failure;

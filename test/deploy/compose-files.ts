@@ -37,7 +37,11 @@ export function parseDotenv(text: string): Record<string, string> {
 
 /** Every `${NAME…}` reference in a text, with its operator (`:-`, `:?`, …) if any. */
 export function variableReferences(text: string): { name: string; operator?: string; argument?: string }[] {
-  return [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}/g)].map((m) => ({ name: m[1], operator: m[2], argument: m[3] }));
+  return [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}/g)].map((m) => ({
+    name: m[1],
+    operator: m[2],
+    argument: m[3],
+  }));
 }
 
 /** Compose's interpolation of `${NAME}` from `env`; a variable that is not there is an error. */
@@ -74,8 +78,14 @@ export function readmePorts(readme: string): Map<string, number[]> {
   const ports = new Map<string, number[]>();
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('|')) break;
-    const [service, cell] = line.split('|').slice(1).map((c) => c.trim());
-    ports.set(service, [...cell.matchAll(/\d+/g)].map((m) => Number(m[0])));
+    const [service, cell] = line
+      .split('|')
+      .slice(1)
+      .map((c) => c.trim());
+    ports.set(
+      service,
+      [...cell.matchAll(/\d+/g)].map((m) => Number(m[0])),
+    );
   }
   return ports;
 }

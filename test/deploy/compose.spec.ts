@@ -9,7 +9,16 @@ import { paymentsConfigSchema } from '../../apps/payments/src/config';
 import { trackerConfigSchema } from '../../apps/process-tracker/src/config';
 import { sellerConfigSchema } from '../../apps/seller/src/config';
 import { APP_NAMES, APPS, type AppName } from '../../deploy/launch/apps';
-import { interpolate, parseDotenv, publishedPorts, read, readmePorts, readYaml, variableReferences, type ComposeFile } from './compose-files';
+import {
+  interpolate,
+  parseDotenv,
+  publishedPorts,
+  read,
+  readmePorts,
+  readYaml,
+  variableReferences,
+  type ComposeFile,
+} from './compose-files';
 
 const SCHEMAS: Record<AppName, z.ZodObject> = {
   orders: ordersConfigSchema,
@@ -20,14 +29,23 @@ const SCHEMAS: Record<AppName, z.ZodObject> = {
   'process-tracker': trackerConfigSchema,
 };
 /** The standard OTel variables the SDK bootstrap (libs/telemetry/src/sdk.ts) leaves to the SDK. */
-const OTEL_VARIABLES = ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SDK_DISABLED', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_BSP_SCHEDULE_DELAY'];
+const OTEL_VARIABLES = [
+  'OTEL_SERVICE_NAME',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SDK_DISABLED',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_BSP_SCHEDULE_DELAY',
+];
 const INFRASTRUCTURE = ['nats', 'jaeger', 'prometheus', 'grafana'];
 
 const composeText = read('docker-compose.yml');
 const compose = readYaml<ComposeFile>('docker-compose.yml');
 const dotenv = parseDotenv(read('.env'));
 const readme = readmePorts(read('README.md'));
-const resolvedEnv = (env: Record<string, string> = {}) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v, dotenv)]));
+const resolvedEnv = (env: Record<string, string> = {}) =>
+  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v, dotenv)]));
 
 describe('docker-compose.yml', () => {
   it('runs NATS, Jaeger, Prometheus, Grafana and every app of deploy/launch/apps.ts, nothing else', () => {
@@ -55,18 +73,33 @@ describe('docker-compose.yml', () => {
     const service = compose.services[name];
     expect(service.build).toEqual({ context: '.', args: expect.objectContaining({ APP: name }) });
     expect(readme.get(name)).toEqual([APPS[name]]);
-    expect(publishedPorts(service, dotenv)).toEqual([{ address: '127.0.0.1', host: APPS[name], container: APPS[name] }]);
-    expect(service.environment).toMatchObject({ HTTP_PORT: String(APPS[name]), HTTP_HOST: '0.0.0.0', OTEL_SERVICE_NAME: name });
+    expect(publishedPorts(service, dotenv)).toEqual([
+      { address: '127.0.0.1', host: APPS[name], container: APPS[name] },
+    ]);
+    expect(service.environment).toMatchObject({
+      HTTP_PORT: String(APPS[name]),
+      HTTP_HOST: '0.0.0.0',
+      OTEL_SERVICE_NAME: name,
+    });
   });
 
-  it.each(APP_NAMES)('gives %s a /health healthcheck, NATS and Jaeger healthy before it starts, and a memory limit', (name) => {
-    const service = compose.services[name];
-    expect(service.healthcheck?.test.join(' ')).toMatch(/fetch\('http:\/\/127\.0\.0\.1:' \+ process\.env\.HTTP_PORT \+ '\/health'/);
-    // The tracker may not create the streams (deploy/nats/permissions.ts): orders, which may, starts first.
-    const creator = name === 'process-tracker' ? { orders: { condition: 'service_healthy' } } : {};
-    expect(service.depends_on).toEqual({ nats: { condition: 'service_healthy' }, jaeger: { condition: 'service_healthy' }, ...creator });
-    expect(service.deploy?.resources?.limits?.memory).toMatch(/^\d+[MG]$/);
-  });
+  it.each(APP_NAMES)(
+    'gives %s a /health healthcheck, NATS and Jaeger healthy before it starts, and a memory limit',
+    (name) => {
+      const service = compose.services[name];
+      expect(service.healthcheck?.test.join(' ')).toMatch(
+        /fetch\('http:\/\/127\.0\.0\.1:' \+ process\.env\.HTTP_PORT \+ '\/health'/,
+      );
+      // The tracker may not create the streams (deploy/nats/permissions.ts): orders, which may, starts first.
+      const creator = name === 'process-tracker' ? { orders: { condition: 'service_healthy' } } : {};
+      expect(service.depends_on).toEqual({
+        nats: { condition: 'service_healthy' },
+        jaeger: { condition: 'service_healthy' },
+        ...creator,
+      });
+      expect(service.deploy?.resources?.limits?.memory).toMatch(/^\d+[MG]$/);
+    },
+  );
 
   it.each(APP_NAMES)('sets only variables %s reads, with values its config accepts', (name) => {
     const env = resolvedEnv(compose.services[name].environment);
@@ -82,12 +115,15 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts(service, dotenv).map((p) => p.host)).toEqual(readme.get(name));
     expect(service.healthcheck?.test[0]).toBe('CMD');
     expect(service.deploy?.resources?.limits?.memory).toMatch(/^\d+[MG]$/);
-    for (const dependency of Object.values(service.depends_on ?? {})) expect(dependency.condition).toBe('service_healthy');
+    for (const dependency of Object.values(service.depends_on ?? {}))
+      expect(dependency.condition).toBe('service_healthy');
   });
 
   it('runs Prometheus with exemplar storage, Jaeger and NATS with the configs in deploy/', () => {
     const { prometheus, jaeger, nats, grafana } = compose.services;
-    expect(prometheus.command).toEqual(expect.arrayContaining(['--enable-feature=exemplar-storage', '--config.file=/etc/prometheus/prometheus.yml']));
+    expect(prometheus.command).toEqual(
+      expect.arrayContaining(['--enable-feature=exemplar-storage', '--config.file=/etc/prometheus/prometheus.yml']),
+    );
     expect(prometheus.volumes).toContain('./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
     expect(jaeger.command).toEqual(['--config', '/etc/jaeger/config.yaml']);
     expect(jaeger.volumes).toContain('./deploy/jaeger/config.yaml:/etc/jaeger/config.yaml:ro');
@@ -95,12 +131,19 @@ describe('docker-compose.yml', () => {
     expect(dotenv.JAEGER_VERSION).toBe('2.13.0'); // the v2 release of the v1.76.0 module install-tools.sh builds
     expect(nats.volumes).toEqual(['./deploy/nats/nats.conf:/etc/nats/flowscope.conf:ro', 'nats-data:/data']);
     expect(read('deploy/nats/nats.conf')).toMatch(/jetstream \{[^}]*store_dir: \/data\n/);
-    expect(grafana.volumes).toEqual(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']);
+    expect(grafana.volumes).toEqual([
+      './grafana/provisioning:/etc/grafana/provisioning:ro',
+      './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+    ]);
   });
 });
 
 interface PrometheusConfig {
-  scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[]; labels?: Record<string, string> }[] }[];
+  scrape_configs: {
+    job_name: string;
+    metrics_path?: string;
+    static_configs: { targets: string[]; labels?: Record<string, string> }[];
+  }[];
 }
 
 describe('deploy/prometheus.yml', () => {
@@ -128,7 +171,9 @@ describe('Dockerfile', () => {
     const cmd = dockerfile.split('\n').find((line) => line.startsWith('CMD '));
     expect(cmd).toContain('--require ./dist/libs/telemetry/src/register.js');
     expect(cmd).toContain('./dist/apps/${APP}/src/main.js');
-    expect(read('deploy/launch/apps.ts')).toMatch(/'dist', 'apps', this\.name, 'src', 'main\.js'[\s\S]*'dist', 'libs', 'telemetry', 'src', 'register\.js'/);
+    expect(read('deploy/launch/apps.ts')).toMatch(
+      /'dist', 'apps', this\.name, 'src', 'main\.js'[\s\S]*'dist', 'libs', 'telemetry', 'src', 'register\.js'/,
+    );
   });
 
   it('builds on Node 22 with npm ci, runs production dependencies only, as a non-root user', () => {

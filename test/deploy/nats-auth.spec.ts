@@ -7,7 +7,13 @@ import { baseConfigSchema, ConfigError, loadConfig, natsAuth } from '../../libs/
 import { resolveLoadOptions } from '../../apps/loadgen/src/load-options';
 import { APP_NAMES } from '../../deploy/launch/apps';
 import { generateNatsUsers, natsClientEnv, natsConnectOptions, natsServerAuth } from '../../deploy/launch/nats-auth';
-import { durableName, NATS_IDENTITIES, NATS_PERMISSIONS, passwordVariable, renderAuthorization } from '../../deploy/nats/permissions';
+import {
+  durableName,
+  NATS_IDENTITIES,
+  NATS_PERMISSIONS,
+  passwordVariable,
+  renderAuthorization,
+} from '../../deploy/nats/permissions';
 import { withUsers } from '../../deploy/nats/write-conf';
 import { read, readYaml, type ComposeFile } from './compose-files';
 
@@ -26,7 +32,9 @@ describe('deploy/nats/permissions.ts', () => {
 
   it('lets each service publish only its own events; the tracker none, the loadgen order.placed only', () => {
     const eventSubjects = (identity: (typeof NATS_IDENTITIES)[number]) =>
-      NATS_PERMISSIONS[identity].publish.filter((s) => EVENTS_STREAM_SUBJECTS.some((root) => s.split('.')[0] === root.split('.')[0]));
+      NATS_PERMISSIONS[identity].publish.filter((s) =>
+        EVENTS_STREAM_SUBJECTS.some((root) => s.split('.')[0] === root.split('.')[0]),
+      );
     expect(eventSubjects('orders')).toEqual(['order.>']);
     expect(eventSubjects('payments')).toEqual(['payment.>']);
     expect(eventSubjects('seller')).toEqual(['stock.>']);
@@ -39,14 +47,38 @@ describe('deploy/nats/permissions.ts', () => {
   it('gives no one but the admin a wildcard over everything, the JetStream API or streams other than its own', () => {
     for (const identity of NATS_IDENTITIES.filter((i) => i !== 'admin')) {
       const { publish, subscribe } = NATS_PERMISSIONS[identity];
-      expect([...publish, ...subscribe].filter((s) => s === '>' || s.startsWith('$JS.API.>') || s === '$JS.>' || s.includes('STREAM.DELETE') || s.includes('STREAM.PURGE'))).toEqual([]);
+      expect(
+        [...publish, ...subscribe].filter(
+          (s) =>
+            s === '>' ||
+            s.startsWith('$JS.API.>') ||
+            s === '$JS.>' ||
+            s.includes('STREAM.DELETE') ||
+            s.includes('STREAM.PURGE'),
+        ),
+      ).toEqual([]);
     }
-    expect(NATS_PERMISSIONS['process-tracker'].publish.filter((s) => /^\$JS\.API\.STREAM\.(CREATE|UPDATE)\.(EVENTS|DLQ)$/.test(s))).toEqual([]);
+    expect(
+      NATS_PERMISSIONS['process-tracker'].publish.filter((s) =>
+        /^\$JS\.API\.STREAM\.(CREATE|UPDATE)\.(EVENTS|DLQ)$/.test(s),
+      ),
+    ).toEqual([]);
   });
 
   it('lets only the command answerers answer, each its own commands; only orders sends them', () => {
-    const commands = Object.fromEntries(NATS_IDENTITIES.map((i) => [i, NATS_PERMISSIONS[i].subscribe.filter((s) => s.startsWith('cmd.'))]));
-    expect(commands).toEqual({ orders: [], payments: ['cmd.payment.>'], seller: ['cmd.stock.>'], logistics: ['cmd.shipment.>'], notification: ['cmd.customer.>'], 'process-tracker': [], loadgen: [], admin: [] });
+    const commands = Object.fromEntries(
+      NATS_IDENTITIES.map((i) => [i, NATS_PERMISSIONS[i].subscribe.filter((s) => s.startsWith('cmd.'))]),
+    );
+    expect(commands).toEqual({
+      orders: [],
+      payments: ['cmd.payment.>'],
+      seller: ['cmd.stock.>'],
+      logistics: ['cmd.shipment.>'],
+      notification: ['cmd.customer.>'],
+      'process-tracker': [],
+      loadgen: [],
+      admin: [],
+    });
     expect(NATS_IDENTITIES.filter((i) => NATS_PERMISSIONS[i].publish.includes('cmd.>'))).toEqual(['orders']);
   });
 });
@@ -89,7 +121,10 @@ describe('credentials in the apps and the local runner', () => {
   });
 
   it('the loadgen reads them from the environment only', () => {
-    expect(resolveLoadOptions({}, { NATS_USER: 'loadgen', NATS_PASSWORD: 'secret' }).natsAuth).toEqual({ user: 'loadgen', pass: 'secret' });
+    expect(resolveLoadOptions({}, { NATS_USER: 'loadgen', NATS_PASSWORD: 'secret' }).natsAuth).toEqual({
+      user: 'loadgen',
+      pass: 'secret',
+    });
     expect(resolveLoadOptions({}, {}).natsAuth).toBeUndefined();
     expect(() => resolveLoadOptions({}, { NATS_USER: 'loadgen' })).toThrow('NATS_USER and NATS_PASSWORD');
   });
@@ -100,9 +135,15 @@ describe('credentials in the apps and the local runner', () => {
     expect(new Set(passwords).size).toBe(NATS_IDENTITIES.length);
     for (const pass of passwords) expect(pass).toMatch(/^p[0-9a-f]{40}$/);
     expect(a.admin.pass).not.toBe(b.admin.pass);
-    expect(natsServerAuth(a).env).toEqual(Object.fromEntries(NATS_IDENTITIES.map((i) => [passwordVariable(i), a[i].pass])));
+    expect(natsServerAuth(a).env).toEqual(
+      Object.fromEntries(NATS_IDENTITIES.map((i) => [passwordVariable(i), a[i].pass])),
+    );
     expect(natsClientEnv(a.seller)).toEqual({ NATS_USER: 'seller', NATS_PASSWORD: a.seller.pass });
-    expect(natsConnectOptions({ url: 'nats://127.0.0.1:1', users: a })).toEqual({ servers: 'nats://127.0.0.1:1', user: 'admin', pass: a.admin.pass });
+    expect(natsConnectOptions({ url: 'nats://127.0.0.1:1', users: a })).toEqual({
+      servers: 'nats://127.0.0.1:1',
+      user: 'admin',
+      pass: a.admin.pass,
+    });
     expect(natsConnectOptions({ url: 'nats://127.0.0.1:1' })).toEqual({ servers: 'nats://127.0.0.1:1' });
   });
 });

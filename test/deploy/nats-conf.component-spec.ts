@@ -10,7 +10,11 @@ import { passwordVariable } from '../../deploy/nats/permissions';
 /** `nats-server -t -c deploy/nats/nats.conf` with exactly `env` besides PATH: exit code and output. */
 async function checkConf(env: Record<string, string>): Promise<{ ok: boolean; output: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(natsServerBin(), ['-t', '-c', 'deploy/nats/nats.conf'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env }, timeout: 30_000 });
+    const { stdout, stderr } = await promisify(execFile)(natsServerBin(), ['-t', '-c', 'deploy/nats/nats.conf'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 30_000,
+    });
     return { ok: true, output: stdout + stderr };
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };
@@ -28,6 +32,9 @@ describe('deploy/nats/nats.conf with nats-server', () => {
     const env = natsServerAuth(generateNatsUsers()).env;
     delete env[passwordVariable('process-tracker')];
     const result = await checkConf(env);
-    expect(result).toEqual({ ok: false, output: expect.stringContaining("variable reference for 'NATS_PASSWORD_PROCESS_TRACKER'") });
+    expect(result).toEqual({
+      ok: false,
+      output: expect.stringContaining("variable reference for 'NATS_PASSWORD_PROCESS_TRACKER'"),
+    });
   });
 });

@@ -20,7 +20,8 @@ export interface PromTarget {
 
 async function api<T>(prometheusUrl: string, pathAndQuery: string): Promise<T> {
   const res = await httpJson<{ status: string; data: T; error?: string }>(`${prometheusUrl}${pathAndQuery}`);
-  if (res.status !== 200 || res.body.status !== 'success') throw new Error(`GET ${pathAndQuery}: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200 || res.body.status !== 'success')
+    throw new Error(`GET ${pathAndQuery}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data;
 }
 
@@ -34,7 +35,10 @@ export async function promQuery(prometheusUrl: string, expr: string): Promise<Pr
 export function promExemplars(prometheusUrl: string, expr: string, lookbackMs = 600_000): Promise<PromExemplars[]> {
   const end = Date.now() / 1000 + 60;
   const start = end - lookbackMs / 1000 - 60;
-  return api<PromExemplars[]>(prometheusUrl, `/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${start}&end=${end}`);
+  return api<PromExemplars[]>(
+    prometheusUrl,
+    `/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${start}&end=${end}`,
+  );
 }
 
 /** The active scrape targets and how their last scrape went. */
@@ -50,5 +54,8 @@ export function promFlags(prometheusUrl: string): Promise<Record<string, string>
 /** The value points of a Jaeger `/api/metrics/*` answer, per series. */
 export interface JaegerMetricFamily {
   name: string;
-  metrics: { labels: { name: string; value: string }[]; metricPoints: { gaugeValue?: { doubleValue: number }; timestamp: string }[] }[];
+  metrics: {
+    labels: { name: string; value: string }[];
+    metricPoints: { gaugeValue?: { doubleValue: number }; timestamp: string }[];
+  }[];
 }

@@ -23,7 +23,9 @@ interface ProvisionedDatasource {
 }
 
 const provisioningFile = (...parts: string[]): string => readFileSync(path.join(PROVISIONING, ...parts), 'utf8');
-const datasources = (parse(provisioningFile('datasources', 'datasources.yaml')) as { datasources: ProvisionedDatasource[] }).datasources;
+const datasources = (
+  parse(provisioningFile('datasources', 'datasources.yaml')) as { datasources: ProvisionedDatasource[] }
+).datasources;
 const provisioned = new Map(datasources.map((ds) => [ds.uid, ds]));
 
 /** Every `datasource` value anywhere in a JSON tree, with its path. */
@@ -53,7 +55,9 @@ describe('committed dashboards', () => {
     const expected = new Set(generated.map((d) => path.basename(fileOf(d))));
     const extra = readdirSync(DASHBOARDS_DIR).filter((name) => name.endsWith('.json') && !expected.has(name));
     if (stale.length > 0 || extra.length > 0) {
-      throw new Error(`grafana/dashboards is stale (${[...stale, ...extra.map((n) => `${n} (no longer generated)`)].join(', ')}): run \`npm run dashboards\` and commit grafana/dashboards`);
+      throw new Error(
+        `grafana/dashboards is stale (${[...stale, ...extra.map((n) => `${n} (no longer generated)`)].join(', ')}): run \`npm run dashboards\` and commit grafana/dashboards`,
+      );
     }
   });
 
@@ -63,22 +67,28 @@ describe('committed dashboards', () => {
     expect(readdirSync(DASHBOARDS_DIR).sort()).toEqual(uids.map((uid) => `${uid}.json`));
   });
 
-  it.each(committedDashboards().map((d) => [d.uid, d] as const))('%s: panels have unique ids, fit the grid, and query Prometheus', (_uid, dashboard: Dashboard) => {
-    const rows = (dashboard.panels ?? []).filter((p) => p.type === 'row');
-    const ids = [...rows, ...panelsOf(dashboard)].map((p) => p.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
-    expect(dashboard.id ?? null).toBeNull(); // provisioned files carry no database id
-    for (const panel of panelsOf(dashboard)) {
-      const where = `${dashboard.uid} / ${panel.title}`;
-      const targets = (panel.targets ?? []) as Array<{ refId?: string; expr?: string }>;
-      expect({ where, withExpr: targets.some((t) => (t.expr ?? '').trim() !== '') }).toEqual({ where, withExpr: true });
-      expect({ where, refIds: new Set(targets.map((t) => t.refId)).size }).toEqual({ where, refIds: targets.length });
-      expect({ where, description: (panel.description ?? '').length > 20 }).toEqual({ where, description: true });
-      const { x, w } = panel.gridPos!;
-      expect({ where, fits: x >= 0 && w > 0 && x + w <= 24 }).toEqual({ where, fits: true });
-    }
-  });
+  it.each(committedDashboards().map((d) => [d.uid, d] as const))(
+    '%s: panels have unique ids, fit the grid, and query Prometheus',
+    (_uid, dashboard: Dashboard) => {
+      const rows = (dashboard.panels ?? []).filter((p) => p.type === 'row');
+      const ids = [...rows, ...panelsOf(dashboard)].map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
+      expect(dashboard.id ?? null).toBeNull(); // provisioned files carry no database id
+      for (const panel of panelsOf(dashboard)) {
+        const where = `${dashboard.uid} / ${panel.title}`;
+        const targets = (panel.targets ?? []) as Array<{ refId?: string; expr?: string }>;
+        expect({ where, withExpr: targets.some((t) => (t.expr ?? '').trim() !== '') }).toEqual({
+          where,
+          withExpr: true,
+        });
+        expect({ where, refIds: new Set(targets.map((t) => t.refId)).size }).toEqual({ where, refIds: targets.length });
+        expect({ where, description: (panel.description ?? '').length > 20 }).toEqual({ where, description: true });
+        const { x, w } = panel.gridPos!;
+        expect({ where, fits: x >= 0 && w > 0 && x + w <= 24 }).toEqual({ where, fits: true });
+      }
+    },
+  );
 
   it('reference data sources by provisioned uid only, with the matching type', () => {
     const refs = committedDashboards().flatMap((d) => datasourceRefs(d, d.uid));
@@ -111,8 +121,12 @@ describe('panel queries', () => {
     expect(queries.filter((q) => q.expr.includes('$'))).toEqual([]);
   });
 
-  it('name only metrics the services, the tracker, Node.js or Jaeger\'s span metrics export', () => {
-    const unknown = queries.flatMap((q) => metricNamesIn(q.expr).filter((m) => !known.has(m)).map((m) => `${q.dashboard} / ${q.panel}: ${m}`));
+  it("name only metrics the services, the tracker, Node.js or Jaeger's span metrics export", () => {
+    const unknown = queries.flatMap((q) =>
+      metricNamesIn(q.expr)
+        .filter((m) => !known.has(m))
+        .map((m) => `${q.dashboard} / ${q.panel}: ${m}`),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -122,8 +136,12 @@ describe('panel queries', () => {
       const names = metricNamesIn(q.expr);
       const labelsOf = (m: string): Set<string> => known.get(m) ?? new Set();
       const anyLabel = new Set(names.flatMap((m) => [...labelsOf(m)]));
-      const filters = selectorsIn(q.expr).flatMap(({ metric, labels }) => labels.filter((l) => !labelsOf(metric).has(l)).map((l) => `${where}: ${metric} has no label ${l}`));
-      const groups = groupingLabelsIn(q.expr).filter((l) => !anyLabel.has(l)).map((l) => `${where}: grouped by ${l}, which none of ${names.join(', ')} has`);
+      const filters = selectorsIn(q.expr).flatMap(({ metric, labels }) =>
+        labels.filter((l) => !labelsOf(metric).has(l)).map((l) => `${where}: ${metric} has no label ${l}`),
+      );
+      const groups = groupingLabelsIn(q.expr)
+        .filter((l) => !anyLabel.has(l))
+        .map((l) => `${where}: grouped by ${l}, which none of ${names.join(', ')} has`);
       return [...filters, ...groups];
     });
     expect(problems).toEqual([]);
@@ -139,7 +157,9 @@ describe('panel queries', () => {
         const names = /^\{__name__=~"(.+)"\}$/.exec(selector);
         const metrics = names ? [...known.keys()].filter((m) => new RegExp(`^(?:${names[1]})$`).test(m)) : [selector];
         if (metrics.length === 0) return [`${d.uid} / $${v.name}: ${selector} matches no known metric`];
-        return metrics.filter((m) => !known.get(m)?.has(label)).map((m) => `${d.uid} / $${v.name}: ${m} has no label ${label}`);
+        return metrics
+          .filter((m) => !known.get(m)?.has(label))
+          .map((m) => `${d.uid} / $${v.name}: ${m} has no label ${label}`);
       }),
     );
     expect(problems).toEqual([]);
@@ -156,25 +176,42 @@ describe('provisioning', () => {
 
   it('links exemplars (label trace_id) to Jaeger, and Jaeger spans to Prometheus span metrics', () => {
     const prometheus = provisioned.get('prometheus')!;
-    expect(prometheus.jsonData?.exemplarTraceIdDestinations).toEqual([expect.objectContaining({ name: 'trace_id', datasourceUid: 'jaeger' })]);
+    expect(prometheus.jsonData?.exemplarTraceIdDestinations).toEqual([
+      expect.objectContaining({ name: 'trace_id', datasourceUid: 'jaeger' }),
+    ]);
     const toMetrics = provisioned.get('jaeger')!.jsonData?.tracesToMetrics;
     expect(provisioned.has(toMetrics!.datasourceUid)).toBe(true);
     expect(toMetrics!.queries.length).toBeGreaterThan(0);
     // As Grafana reads it: `$$` is a literal `$`.
-    for (const { query } of toMetrics!.queries) expect(query.replace(/\$\$/g, '$')).toMatch(/traces_span_metrics_(calls_total|duration_milliseconds_bucket)\{\$__tags/);
+    for (const { query } of toMetrics!.queries)
+      expect(query.replace(/\$\$/g, '$')).toMatch(
+        /traces_span_metrics_(calls_total|duration_milliseconds_bucket)\{\$__tags/,
+      );
   });
 
   it('writes every literal $ as $$ (Grafana expands $NAME from the environment in these values)', () => {
     const strings = (node: unknown): string[] =>
-      typeof node === 'string' ? [node] : node !== null && typeof node === 'object' ? Object.values(node).flatMap(strings) : [];
+      typeof node === 'string'
+        ? [node]
+        : node !== null && typeof node === 'object'
+          ? Object.values(node).flatMap(strings)
+          : [];
     const values = strings(datasources);
     expect(values.filter((v) => v.replace(/\$\$/g, '').includes('$'))).toEqual([]);
     expect(values.filter((v) => v.includes('$$__tags')).length).toBeGreaterThan(0);
   });
 
   it('loads the dashboards from where compose mounts grafana/dashboards', () => {
-    const { apiVersion, providers } = parse(provisioningFile('dashboards', 'dashboards.yaml')) as { apiVersion: number; providers: Array<{ type: string; options: { path: string } }> };
+    const { apiVersion, providers } = parse(provisioningFile('dashboards', 'dashboards.yaml')) as {
+      apiVersion: number;
+      providers: Array<{ type: string; options: { path: string } }>;
+    };
     expect(apiVersion).toBe(1);
-    expect(providers).toEqual([expect.objectContaining({ type: 'file', options: expect.objectContaining({ path: '/var/lib/grafana/dashboards' }) })]);
+    expect(providers).toEqual([
+      expect.objectContaining({
+        type: 'file',
+        options: expect.objectContaining({ path: '/var/lib/grafana/dashboards' }),
+      }),
+    ]);
   });
 });

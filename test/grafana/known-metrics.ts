@@ -42,8 +42,27 @@ export function knownMetrics(): Map<string, Set<string>> {
 
 // PromQL words that look like metric names but are functions, keywords or aggregations.
 const PROMQL_WORDS = new Set([
-  'sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'on', 'ignoring', 'and', 'or', 'unless', 'rate', 'increase',
-  'histogram_quantile', 'sort_desc', 'sort', 'vector', 'group_left', 'group_right', 'le',
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'and',
+  'or',
+  'unless',
+  'rate',
+  'increase',
+  'histogram_quantile',
+  'sort_desc',
+  'sort',
+  'vector',
+  'group_left',
+  'group_right',
+  'le',
 ]);
 
 /** The metric names in a query: identifiers outside strings, label lists and selectors. */
@@ -67,5 +86,10 @@ export function selectorsIn(expr: string): Array<{ metric: string; labels: strin
 
 /** Labels in `by (…)` and `on (…)` clauses. */
 export function groupingLabelsIn(expr: string): string[] {
-  return [...expr.matchAll(/\b(?:by|on)\s*\(([^)]*)\)/g)].flatMap(([, list]) => list.split(',').map((l) => l.trim()).filter(Boolean));
+  return [...expr.matchAll(/\b(?:by|on)\s*\(([^)]*)\)/g)].flatMap(([, list]) =>
+    list
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }

@@ -20,7 +20,9 @@ afterAll(async () => {
 /** Prometheus' answer to a GET on its API: undefined when it says success, else what it said. */
 async function refusal(pathAndQuery: string): Promise<string | undefined> {
   const res = await httpJson<{ status?: string; error?: string }>(`${prometheus.url}${pathAndQuery}`);
-  return res.status === 200 && res.body.status === 'success' ? undefined : `${res.status} ${res.body.error ?? JSON.stringify(res.body)}`;
+  return res.status === 200 && res.body.status === 'success'
+    ? undefined
+    : `${res.status} ${res.body.error ?? JSON.stringify(res.body)}`;
 }
 
 describe('panel queries against a real Prometheus', () => {
@@ -32,15 +34,22 @@ describe('panel queries against a real Prometheus', () => {
     for (const q of queries) {
       const expr = encodeURIComponent(q.expr);
       const instant = await refusal(`/api/v1/query?query=${expr}`);
-      const range = q.instant ? undefined : await refusal(`/api/v1/query_range?query=${expr}&start=${now - 3600}&end=${now}&step=60`);
-      for (const error of [instant, range]) if (error) refused.push(`${q.dashboard} / ${q.panel} / ${q.refId}: ${error}\n  ${q.expr}`);
+      const range = q.instant
+        ? undefined
+        : await refusal(`/api/v1/query_range?query=${expr}&start=${now - 3600}&end=${now}&step=60`);
+      for (const error of [instant, range])
+        if (error) refused.push(`${q.dashboard} / ${q.panel} / ${q.refId}: ${error}\n  ${q.expr}`);
     }
     expect(refused).toEqual([]);
   });
 
   it("every variable's series selector is accepted", async () => {
     const selectors = committedDashboards().flatMap((d) =>
-      (d.templating.list ?? []).map((v) => /^label_values\((.+), \w+\)$/.exec(typeof v.query === 'string' ? v.query : '')?.[1] ?? `not label_values: ${d.uid} $${v.name}`),
+      (d.templating.list ?? []).map(
+        (v) =>
+          /^label_values\((.+), \w+\)$/.exec(typeof v.query === 'string' ? v.query : '')?.[1] ??
+          `not label_values: ${d.uid} $${v.name}`,
+      ),
     );
     expect(selectors.length).toBeGreaterThanOrEqual(5);
     const refused: string[] = [];
@@ -52,6 +61,10 @@ describe('panel queries against a real Prometheus', () => {
   });
 
   it('a broken query is refused (the check above can fail)', async () => {
-    expect(await refusal(`/api/v1/query?query=${encodeURIComponent('sum by (style (rate(flowscope_flows_started_total[1m]))')}`)).toMatch(/^400 .*parse error/);
+    expect(
+      await refusal(
+        `/api/v1/query?query=${encodeURIComponent('sum by (style (rate(flowscope_flows_started_total[1m]))')}`,
+      ),
+    ).toMatch(/^400 .*parse error/);
   });
 });

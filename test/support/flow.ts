@@ -37,7 +37,10 @@ export function waitForOutcome(system: FlowscopeSystem, orderId: string, timeout
 }
 
 /** Every message of a stream, oldest first (fine for the few hundred a test makes). */
-export async function streamMessages(jsm: JetStreamManager, stream: string): Promise<{ subject: string; data: Uint8Array; headers?: MsgHdrs }[]> {
+export async function streamMessages(
+  jsm: JetStreamManager,
+  stream: string,
+): Promise<{ subject: string; data: Uint8Array; headers?: MsgHdrs }[]> {
   const { state } = await jsm.streams.info(stream);
   const out = [];
   for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
@@ -82,7 +85,12 @@ export function dlqMessages(jsm: JetStreamManager) {
  * The order's trace from Jaeger (API v3, parent ids and links as exported), once it holds at least
  * the expected span names. Also checks that the order id tags exactly one trace.
  */
-export async function orderTrace(system: FlowscopeSystem, orderId: string, expected: string[], timeoutMs = 30_000): Promise<OtlpResolvedSpan[]> {
+export async function orderTrace(
+  system: FlowscopeSystem,
+  orderId: string,
+  expected: string[],
+  timeoutMs = 30_000,
+): Promise<OtlpResolvedSpan[]> {
   const queryUrl = system.jaeger!.queryUrl;
   return waitFor(
     async () => {
@@ -98,7 +106,10 @@ export async function orderTrace(system: FlowscopeSystem, orderId: string, expec
 
 /** `service: span name` of the spans tagged with the order id, sorted. */
 export function spanNames(spans: OtlpResolvedSpan[], orderId: string): string[] {
-  return spans.filter((s) => otlpAttr(s, 'flowscope.order.id') === orderId).map((s) => `${s.serviceName}: ${s.name}`).sort();
+  return spans
+    .filter((s) => otlpAttr(s, 'flowscope.order.id') === orderId)
+    .map((s) => `${s.serviceName}: ${s.name}`)
+    .sort();
 }
 
 /** How many times each event type was stored for an order (a set hides a duplicate; this does not). */

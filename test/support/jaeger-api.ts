@@ -96,7 +96,8 @@ export async function findTraces(queryUrl: string, query: FindTracesQuery): Prom
   if (query.operation !== undefined) params.set('operation', query.operation);
   if (query.tags !== undefined) params.set('tags', JSON.stringify(query.tags));
   const res = await httpJson<JaegerResponse<JaegerTrace[]>>(`${queryUrl}/api/traces?${params.toString()}`);
-  if (res.status !== 200) throw new Error(`GET /api/traces?${params.toString()}: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`GET /api/traces?${params.toString()}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data ?? [];
 }
 
@@ -137,7 +138,9 @@ export function describeTrace(trace: JaegerTrace): string {
   return spansOf(trace)
     .map((s) => {
       const kind = spanKind(s) ?? '-';
-      const linked = links(s).map((l) => l.spanID).join(',');
+      const linked = links(s)
+        .map((l) => l.spanID)
+        .join(',');
       return `  ${s.spanID} ${s.serviceName} "${s.operationName}" ${kind} parent=${parentSpanId(s) ?? '-'} links=[${linked}]`;
     })
     .join('\n');

@@ -88,16 +88,15 @@ export async function waitForTraceOtlp(
     );
   } catch (error) {
     if (!(error instanceof WaitTimeoutError)) throw error;
-    const seen = last?.map((s) => `  ${s.spanId} ${s.serviceName} "${s.name}" ${otlpSpanKind(s)} parent=${s.parentSpanId ?? '-'}`);
+    const seen = last?.map(
+      (s) => `  ${s.spanId} ${s.serviceName} "${s.name}" ${otlpSpanKind(s)} parent=${s.parentSpanId ?? '-'}`,
+    );
     throw new Error(`${error.message}\nlast seen:\n${seen?.join('\n') ?? 'no such trace'}`, { cause: error });
   }
 }
 
 /** An attribute's value as a JS scalar (int64 as number), or undefined when absent. */
-export function attrValue(
-  attributes: OtlpKeyValue[] | undefined,
-  key: string,
-): string | number | boolean | undefined {
+export function attrValue(attributes: OtlpKeyValue[] | undefined, key: string): string | number | boolean | undefined {
   const value = attributes?.find((a) => a.key === key)?.value;
   if (value === undefined) return undefined;
   if (value.stringValue !== undefined) return value.stringValue;

@@ -63,7 +63,12 @@ export function natsCli(args: readonly string[], opts: NatsCliOptions): Promise<
     const child = execFile(
       bin,
       ['--server', url, ...args],
-      { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 32 * 1024 * 1024, env: isolatedEnv(credentials), encoding: 'utf8' },
+      {
+        timeout: opts.timeoutMs ?? 15_000,
+        maxBuffer: 32 * 1024 * 1024,
+        env: isolatedEnv(credentials),
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         if (error === null) return resolve({ code: 0, stdout, stderr, timedOut: false });
         const failure = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };

@@ -8,30 +8,56 @@ import { freePort } from '../../deploy/launch/ports';
 import type { JetStreamManager } from 'nats';
 
 export const SCENARIOS: Record<string, EventType[]> = {
-  completed: ['order.placed', 'payment.authorized', 'stock.reserved', 'shipment.scheduled', 'order.completed', 'customer.notified'],
+  completed: [
+    'order.placed',
+    'payment.authorized',
+    'stock.reserved',
+    'shipment.scheduled',
+    'order.completed',
+    'customer.notified',
+  ],
   failed: ['order.placed', 'payment.declined', 'order.cancelled', 'customer.notified'],
-  compensatedStock: ['order.placed', 'payment.authorized', 'stock.unavailable', 'payment.refunded', 'order.cancelled', 'customer.notified'],
-  compensatedShipment: ['order.placed', 'payment.authorized', 'stock.reserved', 'shipment.failed', 'stock.released', 'payment.refunded', 'order.cancelled', 'customer.notified'],
+  compensatedStock: [
+    'order.placed',
+    'payment.authorized',
+    'stock.unavailable',
+    'payment.refunded',
+    'order.cancelled',
+    'customer.notified',
+  ],
+  compensatedShipment: [
+    'order.placed',
+    'payment.authorized',
+    'stock.reserved',
+    'shipment.failed',
+    'stock.released',
+    'payment.refunded',
+    'order.cancelled',
+    'customer.notified',
+  ],
   stuck: ['order.placed', 'payment.authorized'],
 };
 
 /** The data an event of `type` needs for order `orderId` (minimal, valid). */
 export function dataFor(type: EventType, orderId: string): EventData<EventType> {
-  if (type === 'order.placed') return { orderId, customerId: 'c-gen', items: [{ sku: 'GEN-1', qty: 1, unitPrice: 1 }], total: 1, currency: 'EUR' };
+  if (type === 'order.placed')
+    return { orderId, customerId: 'c-gen', items: [{ sku: 'GEN-1', qty: 1, unitPrice: 1 }], total: 1, currency: 'EUR' };
   if (type === 'customer.notified') return { orderId, channel: 'email', template: 'order-completed' };
   return { orderId };
 }
 
 /** The CloudEvents of one scenario for `orderId`, one second apart from `start`. */
 export function flowEvents(orderId: string, types: EventType[], start: number) {
-  return types.map((type, i) => buildEvent(type, dataFor(type, orderId), { source: 'test', time: new Date(start + i * 1000) }));
+  return types.map((type, i) =>
+    buildEvent(type, dataFor(type, orderId), { source: 'test', time: new Date(start + i * 1000) }),
+  );
 }
 
 /** Fisher–Yates with a seeded generator, so a failing run can be replayed. */
 export function shuffle<T>(items: T[], seed = 42): T[] {
   const out = [...items];
   let s = seed;
-  const next = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const next = () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];
@@ -40,10 +66,19 @@ export function shuffle<T>(items: T[], seed = 42): T[] {
 }
 
 /** A tracker process of the test's own (its port, its env), on the system's NATS. */
-export async function startTracker(nats: string | NatsEndpoint, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<AppProcess> {
+export async function startTracker(
+  nats: string | NatsEndpoint,
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<AppProcess> {
   const server = typeof nats === 'string' ? { url: nats } : nats;
   const credentials = natsClientEnv(server.users?.['process-tracker']);
-  const tracker = new AppProcess('process-tracker', { natsUrl: server.url, httpPort: await freePort(), env: { LOG_LEVEL: 'warn', ...credentials, ...env }, nodeArgs });
+  const tracker = new AppProcess('process-tracker', {
+    natsUrl: server.url,
+    httpPort: await freePort(),
+    env: { LOG_LEVEL: 'warn', ...credentials, ...env },
+    nodeArgs,
+  });
   await tracker.start();
   return tracker;
 }

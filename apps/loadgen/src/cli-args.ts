@@ -1,6 +1,13 @@
 import { FLAG_DESCRIPTIONS } from '@flowscope/messaging';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, LoadOptionsError, resolveLoadOptions, SCENARIOS, type LoadOptions, type LoadOptionsInput } from './load-options';
+import {
+  DEFAULTS,
+  LoadOptionsError,
+  resolveLoadOptions,
+  SCENARIOS,
+  type LoadOptions,
+  type LoadOptionsInput,
+} from './load-options';
 
 /** What the command line asks for: the help text, or a run. */
 export type CliCommand = { kind: 'help' } | { kind: 'run'; options: LoadOptions; json: boolean };
@@ -57,7 +64,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
 
 function number(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim())) throw new LoadOptionsError(`--${name} must be a number (got ${JSON.stringify(raw)})`);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()))
+    throw new LoadOptionsError(`--${name} must be a number (got ${JSON.stringify(raw)})`);
   return Number(raw);
 }
 
@@ -66,7 +74,10 @@ function mix(raw: string): Record<string, number> {
   const weights: Record<string, number> = {};
   for (const part of raw.split(',')) {
     const match = /^\s*([a-z-]+)\s*=\s*(\S+)\s*$/.exec(part);
-    if (!match) throw new LoadOptionsError(`--mix expects scenario=weight[,…] with scenarios ${SCENARIOS.join(', ')} (got ${JSON.stringify(raw)})`);
+    if (!match)
+      throw new LoadOptionsError(
+        `--mix expects scenario=weight[,…] with scenarios ${SCENARIOS.join(', ')} (got ${JSON.stringify(raw)})`,
+      );
     weights[match[1]] = number(`mix ${match[1]}`, match[2])!;
   }
   return weights;
@@ -77,7 +88,10 @@ function flags(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new LoadOptionsError(`--flag expects key=value, e.g. payment.declineRate=0.2 (got ${JSON.stringify(pair)})`);
+    if (at <= 0)
+      throw new LoadOptionsError(
+        `--flag expects key=value, e.g. payment.declineRate=0.2 (got ${JSON.stringify(pair)})`,
+      );
     out[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return out;
@@ -105,6 +119,8 @@ usage: npm run loadgen -- [options]
   -h, --help              this text
 
 failure flags (change them live: nats kv put flags <key> <value>; nats kv del flags <key>):
-${Object.entries(FLAG_DESCRIPTIONS).map(([key, what]) => `  ${key.padEnd(24)}${what}`).join('\n')}
+${Object.entries(FLAG_DESCRIPTIONS)
+  .map(([key, what]) => `  ${key.padEnd(24)}${what}`)
+  .join('\n')}
 
 exit codes: 0 done (also after Ctrl-C), 1 nothing could be placed or NATS unreachable, 2 bad arguments`;

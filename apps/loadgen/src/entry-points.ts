@@ -29,7 +29,10 @@ export async function placeOverHttp(ordersUrl: string, order: PlannedOrder): Pro
   } catch (error) {
     const timedOut = (error as Error).name === 'TimeoutError';
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new PlacementError(timedOut ? 'timeout' : 'network', `POST ${ordersUrl}/orders: ${timedOut ? `no answer within ${HTTP_TIMEOUT_MS} ms` : (cause ?? (error as Error).message)}`);
+    throw new PlacementError(
+      timedOut ? 'timeout' : 'network',
+      `POST ${ordersUrl}/orders: ${timedOut ? `no answer within ${HTTP_TIMEOUT_MS} ms` : (cause ?? (error as Error).message)}`,
+    );
   }
   if (response.status === 201) {
     await response.body?.cancel();
@@ -42,7 +45,11 @@ export async function placeOverHttp(ordersUrl: string, order: PlannedOrder): Pro
 /** `order.placed` as a CloudEvent on the EVENTS stream, as the orders service would publish it. */
 export async function placeOverNats(js: JetStreamClient, order: PlannedOrder): Promise<void> {
   const { orderId, customerId, items, currency, destination, style } = order;
-  const event = buildEvent(ORDER_PLACED, { orderId, customerId, items, total: totalOf(items), currency, destination, style }, { source: 'loadgen' });
+  const event = buildEvent(
+    ORDER_PLACED,
+    { orderId, customerId, items, total: totalOf(items), currency, destination, style },
+    { source: 'loadgen' },
+  );
   await publish(js, JSON.stringify(event), event.id);
 }
 

@@ -64,17 +64,50 @@ export const DEFAULTS = {
 /** Fills in defaults (environment `NATS_URL`, `ORDERS_URL` for the URLs) and checks every value. */
 export function resolveLoadOptions(input: LoadOptionsInput, env: NodeJS.ProcessEnv = process.env): LoadOptions {
   const options: LoadOptions = {
-    rate: check('rate', input.rate ?? DEFAULTS.rate, (v) => v > 0 && v <= 10_000, 'a number of orders per second above 0 (at most 10000)'),
-    durationSec: check('duration', input.durationSec ?? DEFAULTS.durationSec, (v) => v > 0 && v <= 86_400, 'a number of seconds above 0 (at most 86400)'),
-    orchestration: check('orchestration', input.orchestration ?? DEFAULTS.orchestration, (v) => v >= 0 && v <= 1, 'a share between 0 and 1'),
-    progressEverySec: check('progress', input.progressEverySec ?? DEFAULTS.progressEverySec, (v) => v > 0, 'a number of seconds above 0'),
-    concurrency: check('concurrency', input.concurrency ?? DEFAULTS.concurrency, (v) => Number.isInteger(v) && v >= 1 && v <= 10_000, 'a whole number from 1 to 10000'),
+    rate: check(
+      'rate',
+      input.rate ?? DEFAULTS.rate,
+      (v) => v > 0 && v <= 10_000,
+      'a number of orders per second above 0 (at most 10000)',
+    ),
+    durationSec: check(
+      'duration',
+      input.durationSec ?? DEFAULTS.durationSec,
+      (v) => v > 0 && v <= 86_400,
+      'a number of seconds above 0 (at most 86400)',
+    ),
+    orchestration: check(
+      'orchestration',
+      input.orchestration ?? DEFAULTS.orchestration,
+      (v) => v >= 0 && v <= 1,
+      'a share between 0 and 1',
+    ),
+    progressEverySec: check(
+      'progress',
+      input.progressEverySec ?? DEFAULTS.progressEverySec,
+      (v) => v > 0,
+      'a number of seconds above 0',
+    ),
+    concurrency: check(
+      'concurrency',
+      input.concurrency ?? DEFAULTS.concurrency,
+      (v) => Number.isInteger(v) && v >= 1 && v <= 10_000,
+      'a whole number from 1 to 10000',
+    ),
     mix: resolveMix(input.mix),
     entry: oneOf('entry', input.entry ?? DEFAULTS.entry, ENTRY_POINTS),
     flags: resolveFlags(input.flags ?? {}),
     resetFlags: input.resetFlags ?? false,
-    natsUrl: url('nats-url', input.natsUrl ?? (env.NATS_URL || DEFAULTS.natsUrl), /^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/),
-    ordersUrl: url('orders-url', (input.ordersUrl ?? (env.ORDERS_URL || DEFAULTS.ordersUrl)).replace(/\/+$/, ''), /^https?:\/\/\S+$/),
+    natsUrl: url(
+      'nats-url',
+      input.natsUrl ?? (env.NATS_URL || DEFAULTS.natsUrl),
+      /^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/,
+    ),
+    ordersUrl: url(
+      'orders-url',
+      (input.ordersUrl ?? (env.ORDERS_URL || DEFAULTS.ordersUrl)).replace(/\/+$/, ''),
+      /^https?:\/\/\S+$/,
+    ),
     idPrefix: input.idPrefix ?? `lg-${randomBytes(3).toString('hex')}`,
   };
   const natsAuth = input.natsAuth ?? natsAuthFrom(env);
@@ -83,7 +116,9 @@ export function resolveLoadOptions(input: LoadOptionsInput, env: NodeJS.ProcessE
     options.count = check('count', input.count, (v) => Number.isInteger(v) && v >= 1, 'a whole number above 0');
   }
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(options.idPrefix)) {
-    throw new LoadOptionsError(`--id-prefix must be 1 to 80 letters, digits, _ or - (got ${JSON.stringify(options.idPrefix)})`);
+    throw new LoadOptionsError(
+      `--id-prefix must be 1 to 80 letters, digits, _ or - (got ${JSON.stringify(options.idPrefix)})`,
+    );
   }
   return options;
 }
@@ -93,7 +128,8 @@ function natsAuthFrom(env: NodeJS.ProcessEnv): LoadOptions['natsAuth'] {
   const user = env.NATS_USER || undefined;
   const pass = env.NATS_PASSWORD || undefined;
   if (user === undefined && pass === undefined) return undefined;
-  if (user === undefined || pass === undefined) throw new LoadOptionsError('NATS_USER and NATS_PASSWORD go together: set both or neither');
+  if (user === undefined || pass === undefined)
+    throw new LoadOptionsError('NATS_USER and NATS_PASSWORD go together: set both or neither');
   return { user, pass };
 }
 
@@ -122,7 +158,8 @@ function resolveMix(mix: Partial<Record<Scenario, number>> | undefined): Record<
     const known = oneOf('mix', scenario, SCENARIOS);
     weights[known] = check('mix', weight, (v) => v >= 0, `weights of 0 or more (${scenario})`);
   }
-  if (Object.values(weights).every((w) => w === 0)) throw new LoadOptionsError('--mix needs at least one scenario with a weight above 0');
+  if (Object.values(weights).every((w) => w === 0))
+    throw new LoadOptionsError('--mix needs at least one scenario with a weight above 0');
   return weights;
 }
 

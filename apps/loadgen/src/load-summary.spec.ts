@@ -7,7 +7,13 @@ describe('LoadTally', () => {
     tally.order('orchestration', 'decline');
     tally.poisoned++;
     tally.error('http 503', 'POST /orders answered 503');
-    const summary = tally.summary(2000, { idPrefix: 'lg-1', entry: 'http', targetRate: 2, interrupted: false, flags: { 'payment.declineRate': 0.2 } });
+    const summary = tally.summary(2000, {
+      idPrefix: 'lg-1',
+      entry: 'http',
+      targetRate: 2,
+      interrupted: false,
+      flags: { 'payment.declineRate': 0.2 },
+    });
     expect(summary).toEqual({
       idPrefix: 'lg-1',
       entry: 'http',

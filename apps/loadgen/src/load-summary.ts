@@ -66,14 +66,34 @@ export class LoadTally {
     const seconds = Math.max(1e-3, (now - this.lastReport.at) / 1000);
     const ratePerSec = round((published - this.lastReport.published) / seconds);
     this.lastReport = { at: now, published };
-    return { elapsedSec: round((now - this.startedAt) / 1000), placed: this.placed, poisoned: this.poisoned, errors: this.errors, ratePerSec };
+    return {
+      elapsedSec: round((now - this.startedAt) / 1000),
+      placed: this.placed,
+      poisoned: this.poisoned,
+      errors: this.errors,
+      ratePerSec,
+    };
   }
 
-  summary(now: number, run: Pick<LoadSummary, 'idPrefix' | 'entry' | 'targetRate' | 'interrupted' | 'flags'>): LoadSummary {
+  summary(
+    now: number,
+    run: Pick<LoadSummary, 'idPrefix' | 'entry' | 'targetRate' | 'interrupted' | 'flags'>,
+  ): LoadSummary {
     const elapsedSec = round((now - this.startedAt) / 1000);
     const { placed, poisoned, errors, byStyle, byScenario, errorsByKind, lastError } = this;
     const achievedRate = round((placed + poisoned) / Math.max(elapsedSec, 1e-3));
-    return { ...run, elapsedSec, placed, poisoned, errors, achievedRate, byStyle, byScenario, errorsByKind, ...(lastError ? { lastError } : {}) };
+    return {
+      ...run,
+      elapsedSec,
+      placed,
+      poisoned,
+      errors,
+      achievedRate,
+      byStyle,
+      byScenario,
+      errorsByKind,
+      ...(lastError ? { lastError } : {}),
+    };
   }
 }
 
@@ -87,7 +107,10 @@ export function formatProgress(p: LoadProgress): string {
 
 /** The summary for a person; `--json` prints the object instead. */
 export function formatSummary(s: LoadSummary): string {
-  const list = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const list = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   return [
     `loadgen summary: ${s.idPrefix}-*, entry ${s.entry}, ${s.elapsedSec.toFixed(1)} s${s.interrupted ? ' (interrupted)' : ''}`,
     `  placed      ${s.placed}  (publications ${s.achievedRate.toFixed(1)}/s, target ${s.targetRate}/s)`,

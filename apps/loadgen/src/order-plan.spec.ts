@@ -32,7 +32,12 @@ describe('styleFor', () => {
   });
 
   it('alternates at one half', () => {
-    expect([0, 1, 2, 3].map((n) => styleFor(n, 0.5))).toEqual(['choreography', 'orchestration', 'choreography', 'orchestration']);
+    expect([0, 1, 2, 3].map((n) => styleFor(n, 0.5))).toEqual([
+      'choreography',
+      'orchestration',
+      'choreography',
+      'orchestration',
+    ]);
   });
 });
 
@@ -48,7 +53,9 @@ describe('planOrder', () => {
   });
 
   it('out of stock carries an OOS- sku', () => {
-    expect(planOrder('lg-1', 4, 'out-of-stock', 'orchestration').items.map((i) => i.sku)).toContainEqual(expect.stringMatching(/^OOS-/));
+    expect(planOrder('lg-1', 4, 'out-of-stock', 'orchestration').items.map((i) => i.sku)).toContainEqual(
+      expect.stringMatching(/^OOS-/),
+    );
   });
 
   it('a happy order stays under the payment limit and keeps clear of the failure prefixes', () => {

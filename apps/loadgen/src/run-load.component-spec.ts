@@ -39,25 +39,63 @@ describe('runLoad over NATS', () => {
   it('places count orders as CloudEvents on EVENTS, with the style share and the scenario mix', async () => {
     const orders: PlannedOrder[] = [];
     const summary = await runLoad(
-      { natsUrl: server.url, entry: 'nats', rate: 50, count: 8, orchestration: 0.5, mix: { happy: 1, decline: 1 }, idPrefix: 'cnt', progressEverySec: 60 },
+      {
+        natsUrl: server.url,
+        entry: 'nats',
+        rate: 50,
+        count: 8,
+        orchestration: 0.5,
+        mix: { happy: 1, decline: 1 },
+        idPrefix: 'cnt',
+        progressEverySec: 60,
+      },
       { onOrder: (o) => orders.push(o) },
     );
-    expect(summary).toMatchObject({ placed: 8, poisoned: 0, errors: 0, interrupted: false, byStyle: { choreography: 4, orchestration: 4 }, byScenario: { happy: 4, decline: 4 } });
-    const stored = (await storedOrderPlaced('cnt-')).map((body) => JSON.parse(body) as { type: string; data: { orderId: string; style: string } });
+    expect(summary).toMatchObject({
+      placed: 8,
+      poisoned: 0,
+      errors: 0,
+      interrupted: false,
+      byStyle: { choreography: 4, orchestration: 4 },
+      byScenario: { happy: 4, decline: 4 },
+    });
+    const stored = (await storedOrderPlaced('cnt-')).map(
+      (body) => JSON.parse(body) as { type: string; data: { orderId: string; style: string } },
+    );
     expect(stored.map((e) => e.data.orderId).sort()).toEqual(orders.map((o) => o.orderId).sort());
     expect(stored.every((e) => e.type === 'order.placed')).toBe(true);
   });
 
   it('keeps to the rate: 10/s for 1 s is about 10 orders, not a burst', async () => {
     const started = Date.now();
-    const summary = await runLoad({ natsUrl: server.url, entry: 'nats', rate: 10, durationSec: 1, idPrefix: 'rate', progressEverySec: 60 });
+    const summary = await runLoad({
+      natsUrl: server.url,
+      entry: 'nats',
+      rate: 10,
+      durationSec: 1,
+      idPrefix: 'rate',
+      progressEverySec: 60,
+    });
     expect(summary.placed).toBe(10);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
   it('writes its --flag values to the bucket, and with poisonRate 1 publishes poison only', async () => {
-    const summary = await runLoad({ natsUrl: server.url, entry: 'nats', rate: 50, count: 3, idPrefix: 'psn', flags: { 'loadgen.poisonRate': 1, 'payments.latencyMs': 20 }, progressEverySec: 60 });
-    expect(summary).toMatchObject({ placed: 0, poisoned: 3, errors: 0, flags: { 'loadgen.poisonRate': 1, 'payments.latencyMs': 20 } });
+    const summary = await runLoad({
+      natsUrl: server.url,
+      entry: 'nats',
+      rate: 50,
+      count: 3,
+      idPrefix: 'psn',
+      flags: { 'loadgen.poisonRate': 1, 'payments.latencyMs': 20 },
+      progressEverySec: 60,
+    });
+    expect(summary).toMatchObject({
+      placed: 0,
+      poisoned: 3,
+      errors: 0,
+      flags: { 'loadgen.poisonRate': 1, 'payments.latencyMs': 20 },
+    });
     const kv = await nc.jetstream().views.kv(FLAGS_BUCKET);
     expect((await kv.get('payments.latencyMs'))?.string()).toBe('20');
     const bodies = await storedOrderPlaced('psn-');
@@ -68,7 +106,16 @@ describe('runLoad over NATS', () => {
   });
 
   it('--reset-flags deletes every flag before writing the new ones', async () => {
-    await runLoad({ natsUrl: server.url, entry: 'nats', rate: 50, count: 1, idPrefix: 'rst', resetFlags: true, flags: { 'seller.dropRate': 0.5 }, progressEverySec: 60 });
+    await runLoad({
+      natsUrl: server.url,
+      entry: 'nats',
+      rate: 50,
+      count: 1,
+      idPrefix: 'rst',
+      resetFlags: true,
+      flags: { 'seller.dropRate': 0.5 },
+      progressEverySec: 60,
+    });
     const kv = await nc.jetstream().views.kv(FLAGS_BUCKET);
     const keys: string[] = [];
     for await (const key of await kv.keys()) keys.push(key);
@@ -78,7 +125,10 @@ describe('runLoad over NATS', () => {
   it('stops when its signal is aborted, finishes what is in flight and says it was interrupted', async () => {
     const stop = new AbortController();
     let placed = 0;
-    const run = runLoad({ natsUrl: server.url, entry: 'nats', rate: 20, durationSec: 60, idPrefix: 'int', progressEverySec: 60 }, { signal: stop.signal, onOrder: () => placed++ });
+    const run = runLoad(
+      { natsUrl: server.url, entry: 'nats', rate: 20, durationSec: 60, idPrefix: 'int', progressEverySec: 60 },
+      { signal: stop.signal, onOrder: () => placed++ },
+    );
     await waitFor(() => placed >= 3 || undefined, { timeoutMs: 10_000, what: 'three orders placed' });
     stop.abort();
     const summary = await run;
@@ -89,8 +139,21 @@ describe('runLoad over NATS', () => {
 
   it('counts placements that fail, by kind, and goes on', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const summary = await runLoad({ natsUrl: server.url, ordersUrl: closed, entry: 'http', rate: 50, count: 3, idPrefix: 'err', progressEverySec: 60 });
-    expect(summary).toMatchObject({ placed: 0, errors: 3, errorsByKind: { network: 3 }, lastError: expect.stringContaining('ECONNREFUSED') });
+    const summary = await runLoad({
+      natsUrl: server.url,
+      ordersUrl: closed,
+      entry: 'http',
+      rate: 50,
+      count: 3,
+      idPrefix: 'err',
+      progressEverySec: 60,
+    });
+    expect(summary).toMatchObject({
+      placed: 0,
+      errors: 3,
+      errorsByKind: { network: 3 },
+      lastError: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   it('says so when NATS cannot be reached', async () => {

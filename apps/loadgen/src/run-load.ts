@@ -62,12 +62,20 @@ async function writeFlags(js: JetStreamClient, options: LoadOptions): Promise<vo
   for (const [key, value] of Object.entries(options.flags)) await kv.put(key, String(value));
 }
 
-async function generate(options: LoadOptions, js: JetStreamClient, flags: FailureFlags, hooks: LoadHooks): Promise<LoadSummary> {
+async function generate(
+  options: LoadOptions,
+  js: JetStreamClient,
+  flags: FailureFlags,
+  hooks: LoadHooks,
+): Promise<LoadSummary> {
   const startedAt = performance.now();
   const tally = new LoadTally(startedAt);
   const spread = new ScenarioSpread(options.mix);
   const inFlight = new Set<Promise<void>>();
-  const ticker = setInterval(() => hooks.onProgress?.(tally.progress(performance.now())), options.progressEverySec * 1000);
+  const ticker = setInterval(
+    () => hooks.onProgress?.(tally.progress(performance.now())),
+    options.progressEverySec * 1000,
+  );
   const endsAt = startedAt + options.durationSec * 1000;
   let orders = 0;
   try {
@@ -79,7 +87,9 @@ async function generate(options: LoadOptions, js: JetStreamClient, flags: Failur
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
       // Decided in launch order, so the style share and the mix hold however the requests interleave.
       const poison = flags.rolls('loadgen.poisonRate', `${options.idPrefix}-${n}`);
-      const publication = poison ? poisonFor(options.idPrefix, n) : planOrder(options.idPrefix, n, spread.next(), styleFor(orders++, options.orchestration));
+      const publication = poison
+        ? poisonFor(options.idPrefix, n)
+        : planOrder(options.idPrefix, n, spread.next(), styleFor(orders++, options.orchestration));
       const task = publish(publication, options, js, tally, hooks).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
@@ -89,11 +99,23 @@ async function generate(options: LoadOptions, js: JetStreamClient, flags: Failur
   }
   const interrupted = hooks.signal?.aborted === true;
   const active = Object.fromEntries(Object.entries(flags.snapshot()).filter(([, v]) => v > 0));
-  return tally.summary(performance.now(), { idPrefix: options.idPrefix, entry: options.entry, targetRate: options.rate, interrupted, flags: active });
+  return tally.summary(performance.now(), {
+    idPrefix: options.idPrefix,
+    entry: options.entry,
+    targetRate: options.rate,
+    interrupted,
+    flags: active,
+  });
 }
 
 /** One publication: an order, or poison in its place; a failure is counted, never thrown. */
-async function publish(publication: PlannedOrder | PoisonMessage, options: LoadOptions, js: JetStreamClient, tally: LoadTally, hooks: LoadHooks): Promise<void> {
+async function publish(
+  publication: PlannedOrder | PoisonMessage,
+  options: LoadOptions,
+  js: JetStreamClient,
+  tally: LoadTally,
+  hooks: LoadHooks,
+): Promise<void> {
   try {
     if ('body' in publication) {
       await publishPoison(js, publication);

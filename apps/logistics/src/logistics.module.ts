@@ -10,7 +10,11 @@ export class LogisticsModule {
   static forRoot(config: LogisticsConfig): DynamicModule {
     return {
       module: LogisticsModule,
-      imports: [ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), OrderProjectionModule.forService('logistics'), FailureFlagsModule.forService('logistics')],
+      imports: [
+        ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
+        OrderProjectionModule.forService('logistics'),
+        FailureFlagsModule.forService('logistics'),
+      ],
       controllers: [ScheduleShipmentHandler],
       providers: [ScheduleShipment],
     };

@@ -10,7 +10,10 @@ export class NotificationModule {
   static forRoot(config: NotificationConfig): DynamicModule {
     return {
       module: NotificationModule,
-      imports: [ServiceModule.forRoot({ service: 'notification', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), FailureFlagsModule.forService('notification')],
+      imports: [
+        ServiceModule.forRoot({ service: 'notification', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
+        FailureFlagsModule.forService('notification'),
+      ],
       controllers: [NotifyCustomerHandler],
       providers: [NotifyCustomer],
     };

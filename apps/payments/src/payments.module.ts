@@ -13,7 +13,10 @@ export class PaymentsModule {
   static forRoot(config: PaymentsConfig): DynamicModule {
     return {
       module: PaymentsModule,
-      imports: [ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), FailureFlagsModule.forService('payments')],
+      imports: [
+        ServiceModule.forRoot({ service: 'payments', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
+        FailureFlagsModule.forService('payments'),
+      ],
       controllers: [AuthorizePaymentHandler, RefundPaymentHandler],
       providers: [PaymentLedger, AuthorizePayment, RefundPayment],
     };

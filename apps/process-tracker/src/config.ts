@@ -5,7 +5,10 @@ import { z } from 'zod';
 export const trackerConfigSchema = baseConfigSchema.extend({
   HTTP_PORT: httpPort(3006),
   /** Folder of flow definitions (YAML or JSON); the shipped ones by default. */
-  FLOW_DEFINITIONS_DIR: z.string().min(1).default(path.resolve(__dirname, '..', 'flows')),
+  FLOW_DEFINITIONS_DIR: z
+    .string()
+    .min(1)
+    .default(path.resolve(__dirname, '..', 'flows')),
   /** Overrides every definition's timeoutMs (the SLA after which a flow is stalled). */
   FLOW_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   /** How often stalled flows are looked for. */

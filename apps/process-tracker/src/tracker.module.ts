@@ -13,7 +13,9 @@ export class TrackerModule {
   static forRoot(config: TrackerConfig, registry: DefinitionRegistry): DynamicModule {
     return {
       module: TrackerModule,
-      imports: [ServiceModule.forRoot({ service: 'process-tracker', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) })],
+      imports: [
+        ServiceModule.forRoot({ service: 'process-tracker', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
+      ],
       controllers: [FlowsController],
       providers: [
         { provide: TRACKER_CONFIG, useValue: config },

@@ -13,13 +13,13 @@ export class SellerModule {
   static forRoot(config: SellerConfig): DynamicModule {
     return {
       module: SellerModule,
-      imports: [ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }), OrderProjectionModule.forService('seller'), FailureFlagsModule.forService('seller')],
-      controllers: [ReserveStockHandler, ReleaseStockHandler],
-      providers: [
-        ReservationBook,
-        ReserveStock,
-        ReleaseStock,
+      imports: [
+        ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
+        OrderProjectionModule.forService('seller'),
+        FailureFlagsModule.forService('seller'),
       ],
+      controllers: [ReserveStockHandler, ReleaseStockHandler],
+      providers: [ReservationBook, ReserveStock, ReleaseStock],
     };
   }
 }

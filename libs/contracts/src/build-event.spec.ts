@@ -78,7 +78,10 @@ describe('validate', () => {
   const schema = z.object({ items: z.array(z.object({ qty: z.number().positive() })), name: z.string() });
 
   it('returns the parsed value when it is valid', () => {
-    expect(validate(schema, { items: [{ qty: 1 }], name: 'n' }, 'INVALID_COMMAND', 'thing')).toEqual({ items: [{ qty: 1 }], name: 'n' });
+    expect(validate(schema, { items: [{ qty: 1 }], name: 'n' }, 'INVALID_COMMAND', 'thing')).toEqual({
+      items: [{ qty: 1 }],
+      name: 'n',
+    });
   });
 
   it('reports every problem with a dotted path, array indexes included', () => {
@@ -89,7 +92,10 @@ describe('validate', () => {
       error = thrown;
     }
     expect(error).toBeInstanceOf(ContractError);
-    expect(error).toMatchObject({ code: 'INVALID_COMMAND', message: expect.stringMatching(/^invalid thing: items\.1\.qty: .+; name: .+/) });
+    expect(error).toMatchObject({
+      code: 'INVALID_COMMAND',
+      message: expect.stringMatching(/^invalid thing: items\.1\.qty: .+; name: .+/),
+    });
     expect((error as ContractError).issues.map((i) => i.path)).toEqual(['items.1.qty', 'name']);
   });
 

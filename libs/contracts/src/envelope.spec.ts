@@ -11,7 +11,8 @@ const placedData: OrderPlaced = {
   currency: 'EUR',
 };
 const receivedAt = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
-const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
+const bytes = (value: unknown): Uint8Array =>
+  new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 const received = (subject: string, body: unknown, extra: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
   subject,
   body: bytes(body),
@@ -39,8 +40,15 @@ describe('parseEvent: CloudEvents', () => {
 
   it('keeps the causation and correlation ids of a reaction', () => {
     const cause = buildEvent('order.placed', placedData, { source: 'orders' });
-    const event = buildEvent('payment.authorized', { orderId: 'o-1', amount: 10 }, { source: 'payments', causedBy: cause });
-    expect(parseEvent(received('payment.authorized', event))).toMatchObject({ causationid: cause.id, correlationid: 'o-1' });
+    const event = buildEvent(
+      'payment.authorized',
+      { orderId: 'o-1', amount: 10 },
+      { source: 'payments', causedBy: cause },
+    );
+    expect(parseEvent(received('payment.authorized', event))).toMatchObject({
+      causationid: cause.id,
+      correlationid: 'o-1',
+    });
   });
 
   it('accepts the body as a string as well as bytes', () => {
@@ -156,12 +164,24 @@ describe('parseEvent: refusals', () => {
     const body = `{"orderId":"o-1","note":${'['.repeat(depth)}${']'.repeat(depth)}}`;
     expect(codeOf({ subject: 'payment.authorized', body, streamSequence: 1 })).toBe('NESTED_TOO_DEEP');
     const nested = (levels: number): unknown => (levels === 0 ? 'x' : { a: nested(levels - 1) });
-    expect(codeOf({ subject: 'payment.authorized', body: JSON.stringify({ orderId: 'o-1', note: nested(MAX_JSON_DEPTH) }) })).toBe('NESTED_TOO_DEEP');
-    expect(parseEvent({ subject: 'payment.authorized', body: JSON.stringify({ orderId: 'o-1', note: nested(MAX_JSON_DEPTH - 2) }), streamSequence: 1 }).data.orderId).toBe('o-1');
+    expect(
+      codeOf({ subject: 'payment.authorized', body: JSON.stringify({ orderId: 'o-1', note: nested(MAX_JSON_DEPTH) }) }),
+    ).toBe('NESTED_TOO_DEEP');
+    expect(
+      parseEvent({
+        subject: 'payment.authorized',
+        body: JSON.stringify({ orderId: 'o-1', note: nested(MAX_JSON_DEPTH - 2) }),
+        streamSequence: 1,
+      }).data.orderId,
+    ).toBe('o-1');
   });
 
   it('serialises to its stable code, message and issues, for a dead letter or a reply', () => {
     const error = refusal(received('order.placed', { orderId: 'o-1' }, { streamSequence: 1 }));
-    expect(JSON.parse(JSON.stringify(error))).toEqual({ code: 'INVALID_EVENT', message: error.message, issues: error.issues });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      code: 'INVALID_EVENT',
+      message: error.message,
+      issues: error.issues,
+    });
   });
 });

@@ -147,7 +147,8 @@ function decodeJson(body: Uint8Array | string): unknown {
     throw new ContractError('OVERSIZED_MESSAGE', `message of ${size} bytes exceeds ${MAX_EVENT_BYTES}`);
   }
   // A view of the message's bytes, not a copy of them.
-  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  const text =
+    typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text) as unknown;

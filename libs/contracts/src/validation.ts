@@ -38,6 +38,7 @@ export function checkNesting(json: unknown, code: ContractErrorCode, max = MAX_J
     const [value, depth] = stack.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     if (depth > max) throw new ContractError(code, `JSON nested deeper than ${max} levels`);
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const child of Object.values(value))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
 }

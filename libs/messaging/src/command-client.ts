@@ -31,7 +31,12 @@ export class CommandClient {
     });
   }
 
-  private async request(subject: string, body: string, headers: ReturnType<typeof natsHeaders>, timeout: number): Promise<CommandReply> {
+  private async request(
+    subject: string,
+    body: string,
+    headers: ReturnType<typeof natsHeaders>,
+    timeout: number,
+  ): Promise<CommandReply> {
     try {
       const msg = await this.nats.nc.request(subject, body, { timeout, headers });
       const parsed = CommandReplySchema.safeParse(JSON.parse(msg.string()));
@@ -40,7 +45,12 @@ export class CommandClient {
     } catch (error) {
       const code = error instanceof NatsError ? String(error.code) : undefined;
       if (code === String(ErrorCode.Timeout)) {
-        return { ok: false, code: 'COMMAND_TIMEOUT', message: `no reply to ${subject} within ${timeout} ms`, retryable: true };
+        return {
+          ok: false,
+          code: 'COMMAND_TIMEOUT',
+          message: `no reply to ${subject} within ${timeout} ms`,
+          retryable: true,
+        };
       }
       if (code === String(ErrorCode.NoResponders)) {
         return { ok: false, code: 'NO_RESPONDERS', message: `nobody answers ${subject}`, retryable: true };

@@ -60,11 +60,23 @@ export class CommandResponder {
 
   private async answer(msg: Msg, subject: string, handler: MessageHandler): Promise<CommandReply> {
     const command = parseCommand(subject, msg.data);
-    const attrs = { orderId: command.orderId, style: command.style, compensating: COMPENSATION_COMMANDS.has(subject), consumerGroup: this.service };
-    return withServerSpan(subject, msg.headers, attrs, async () => {
-      const reply = (await this.invoke(handler, command, new CommandContext([subject, msg.headers]))) as CommandReply | undefined;
-      return reply ?? { ok: true };
-    }, { traceSeed: command.orderId });
+    const attrs = {
+      orderId: command.orderId,
+      style: command.style,
+      compensating: COMPENSATION_COMMANDS.has(subject),
+      consumerGroup: this.service,
+    };
+    return withServerSpan(
+      subject,
+      msg.headers,
+      attrs,
+      async () => {
+        const reply = (await this.invoke(handler, command, new CommandContext([subject, msg.headers]))) as
+          CommandReply | undefined;
+        return reply ?? { ok: true };
+      },
+      { traceSeed: command.orderId },
+    );
   }
 }
 

@@ -4,12 +4,21 @@ import { Gauge, register } from 'prom-client';
 
 // Labels: service and the durable consumer's name (one per service and subject): low cardinality.
 function gauge(name: string, help: string): Gauge {
-  return (register.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, labelNames: ['service', 'consumer'] });
+  return (
+    (register.getSingleMetric(name) as Gauge | undefined) ??
+    new Gauge({ name, help, labelNames: ['service', 'consumer'] })
+  );
 }
 
 export const consumerLagMetrics = {
-  pending: gauge('flowscope_consumer_pending_messages', 'Messages in the stream the durable consumer has not delivered yet (num_pending)'),
-  ackPending: gauge('flowscope_consumer_ack_pending_messages', 'Messages delivered to the durable consumer and not acknowledged yet (num_ack_pending)'),
+  pending: gauge(
+    'flowscope_consumer_pending_messages',
+    'Messages in the stream the durable consumer has not delivered yet (num_pending)',
+  ),
+  ackPending: gauge(
+    'flowscope_consumer_ack_pending_messages',
+    'Messages delivered to the durable consumer and not acknowledged yet (num_ack_pending)',
+  ),
 };
 
 /** What {@link ConsumerLagPoller} reads. */
@@ -63,7 +72,9 @@ export class ConsumerLagPoller {
         consumerLagMetrics.pending.set({ service, consumer }, info.num_pending);
         consumerLagMetrics.ackPending.set({ service, consumer }, info.num_ack_pending);
       } catch (error) {
-        this.logger.warn(`cannot read consumer ${stream}/${consumer}: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(
+          `cannot read consumer ${stream}/${consumer}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   }

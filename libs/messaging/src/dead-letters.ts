@@ -60,7 +60,9 @@ export class DeadLetters {
     if (message.streamSequence !== undefined) headers.set(DLQ_HEADERS.sequence, String(message.streamSequence));
     if (message.deliveryCount !== undefined) headers.set(DLQ_HEADERS.deliveries, String(message.deliveryCount));
     const msgID = message.streamSequence !== undefined ? `${this.service}:${message.streamSequence}` : undefined;
-    const ack = await withProducerSpan(subject, headers, {}, () => this.nats.js.publish(subject, message.data, { headers, ...(msgID ? { msgID } : {}) }));
+    const ack = await withProducerSpan(subject, headers, {}, () =>
+      this.nats.js.publish(subject, message.data, { headers, ...(msgID ? { msgID } : {}) }),
+    );
     if (ack.duplicate) return false;
     messagingMetrics.deadLetters.inc({ service: this.service, subject: message.subject, code: reason.code });
     return true;

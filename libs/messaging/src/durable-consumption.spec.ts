@@ -69,7 +69,16 @@ describe('DurableConsumption', () => {
   it('an end brought by the connection draining (shutdown) is no failure either', async () => {
     const { js, opened } = fakeJetStream([['1'], ['2']]);
     const draining = { isClosed: () => false, isDraining: () => true };
-    const consumption = await DurableConsumption.start({ js, nc: draining, service: 'test', stream: 'EVENTS', durable: 'draining', maxMessages: 10, restartDelayMs: 1, onMessage: () => undefined });
+    const consumption = await DurableConsumption.start({
+      js,
+      nc: draining,
+      service: 'test',
+      stream: 'EVENTS',
+      durable: 'draining',
+      maxMessages: 10,
+      restartDelayMs: 1,
+      onMessage: () => undefined,
+    });
     await consumption.close();
     expect(opened()).toBe(1);
     expect((await restarts()).values.find((v) => v.labels.consumer === 'draining')).toBeUndefined();
@@ -77,7 +86,16 @@ describe('DurableConsumption', () => {
 
   it('an end brought by close() is no failure: nothing is consumed again or counted', async () => {
     const { js, opened } = fakeJetStream([['1']]);
-    const consumption = await DurableConsumption.start({ js, nc: open, service: 'test', stream: 'EVENTS', durable: 'closing', maxMessages: 10, restartDelayMs: 1, onMessage: () => undefined });
+    const consumption = await DurableConsumption.start({
+      js,
+      nc: open,
+      service: 'test',
+      stream: 'EVENTS',
+      durable: 'closing',
+      maxMessages: 10,
+      restartDelayMs: 1,
+      onMessage: () => undefined,
+    });
     await consumption.close();
     expect(opened()).toBe(1);
     expect((await restarts()).values.find((v) => v.labels.consumer === 'closing')).toBeUndefined();

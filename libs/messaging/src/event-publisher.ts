@@ -18,13 +18,21 @@ export class EventPublisher {
     private readonly service: string,
   ) {}
 
-  async publish<T extends EventType>(type: T, data: EventData<T>, options: PublishOptions = {}): Promise<EventEnvelope<T>> {
+  async publish<T extends EventType>(
+    type: T,
+    data: EventData<T>,
+    options: PublishOptions = {},
+  ): Promise<EventEnvelope<T>> {
     const event = buildEvent(type, data, { source: this.service, id: options.id, causedBy: options.causedBy });
     const headers = natsHeaders();
     const attrs = { messageId: event.id, orderId: event.subject, style: event.data.style ?? 'choreography' };
     await withProducerSpan(type, headers, attrs, async () => {
       // The PubAck is the proof the event is stored; an un-awaited publish is a lost event.
-      await this.nats.js.publish(type, JSON.stringify(event), { msgID: event.id, headers, expect: { streamName: 'EVENTS' } });
+      await this.nats.js.publish(type, JSON.stringify(event), {
+        msgID: event.id,
+        headers,
+        expect: { streamName: 'EVENTS' },
+      });
     });
     messagingMetrics.published.inc({ service: this.service, subject: type });
     return event;

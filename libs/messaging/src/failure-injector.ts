@@ -10,8 +10,16 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 }
 
 export const failureMetrics = {
-  injected: counter('flowscope_failures_injected_total', 'Failures the failure flags caused: declines, out of stock, failed shipments, delays, dropped events', ['service', 'flag']),
-  dropped: counter('flowscope_events_dropped_total', 'Domain events a <service>.dropRate flag kept from being published', ['service', 'subject']),
+  injected: counter(
+    'flowscope_failures_injected_total',
+    'Failures the failure flags caused: declines, out of stock, failed shipments, delays, dropped events',
+    ['service', 'flag'],
+  ),
+  dropped: counter(
+    'flowscope_events_dropped_total',
+    'Domain events a <service>.dropRate flag kept from being published',
+    ['service', 'subject'],
+  ),
 };
 
 /**
@@ -69,7 +77,11 @@ export class FailureFlagsModule {
       module: FailureFlagsModule,
       providers: [
         { provide: FailureFlags, useFactory: (nats: NatsClient) => FailureFlags.watch(nats.js), inject: [NatsClient] },
-        { provide: FailureInjector, useFactory: (flags: FailureFlags) => new FailureInjector(flags, service), inject: [FailureFlags] },
+        {
+          provide: FailureInjector,
+          useFactory: (flags: FailureFlags) => new FailureInjector(flags, service),
+          inject: [FailureFlags],
+        },
       ],
       exports: [FailureFlags, FailureInjector],
     };

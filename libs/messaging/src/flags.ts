@@ -12,7 +12,12 @@ export const FLAGGED_SERVICES = ['payments', 'seller', 'logistics', 'notificatio
 export type FlaggedService = (typeof FLAGGED_SERVICES)[number];
 
 /** A share in [0, 1] of the decisions a flag turns into a failure. */
-export type RateFlag = 'payment.declineRate' | 'seller.outOfStockRate' | 'logistics.failureRate' | 'loadgen.poisonRate' | `${FlaggedService}.dropRate`;
+export type RateFlag =
+  | 'payment.declineRate'
+  | 'seller.outOfStockRate'
+  | 'logistics.failureRate'
+  | 'loadgen.poisonRate'
+  | `${FlaggedService}.dropRate`;
 /** Milliseconds added to each handling, in [0, {@link MAX_LATENCY_MS}]. */
 export type LatencyFlag = `${FlaggedService}.latencyMs`;
 export type FlagKey = RateFlag | LatencyFlag;
@@ -27,7 +32,10 @@ export const FLAG_DESCRIPTIONS: Readonly<Record<FlagKey, string>> = {
   'seller.outOfStockRate': 'share of reservations found out of stock (stock.unavailable, payment refunded)',
   'logistics.failureRate': 'share of shipments that fail (shipment.failed, stock released, payment refunded)',
   ...perService('latencyMs', (s) => `ms added to each message or command ${s} handles`),
-  ...perService('dropRate', (s) => `share of ${s}'s resulting events not published (logged and counted): the flow stalls`),
+  ...perService(
+    'dropRate',
+    (s) => `share of ${s}'s resulting events not published (logged and counted): the flow stalls`,
+  ),
   'loadgen.poisonRate': "share of the load generator's publications replaced by a poison message",
 } as Record<FlagKey, string>;
 
@@ -57,7 +65,8 @@ export function parseFlag(key: string, raw: string): ParsedFlag {
   if (!DECIMAL.test(text)) return { ok: false, key, reason: `${quote(raw)} is not a number` };
   const value = Number(text);
   if (isLatencyFlag(key)) {
-    if (value < 0 || value > MAX_LATENCY_MS) return { ok: false, key, reason: `a latency must be between 0 and ${MAX_LATENCY_MS} ms, not ${text}` };
+    if (value < 0 || value > MAX_LATENCY_MS)
+      return { ok: false, key, reason: `a latency must be between 0 and ${MAX_LATENCY_MS} ms, not ${text}` };
   } else if (value < 0 || value > 1) {
     return { ok: false, key, reason: `a rate must be between 0 and 1, not ${text}` };
   }
@@ -92,7 +101,11 @@ export interface FailureFlagsOptions {
 
 const flagGauge =
   (register.getSingleMetric('flowscope_failure_flag') as Gauge | undefined) ??
-  new Gauge({ name: 'flowscope_failure_flag', help: 'Current value of each failure flag as this process applies it (0 when unset)', labelNames: ['flag'] });
+  new Gauge({
+    name: 'flowscope_failure_flag',
+    help: 'Current value of each failure flag as this process applies it (0 when unset)',
+    labelNames: ['flag'],
+  });
 
 /**
  * The failure flags as they are now. {@link FailureFlags.watch} follows the KV bucket `flags`, so a
@@ -114,7 +127,9 @@ export class FailureFlags implements OnApplicationShutdown {
   /** Opens (creating it if missing) and follows the bucket; resolves once the current values are in. */
   static async watch(js: JetStreamClient, options: FailureFlagsOptions = {}): Promise<FailureFlags> {
     const flags = new FailureFlags(options);
-    await flags.follow(await js.views.kv(options.bucket ?? FLAGS_BUCKET, { history: 1, replicas: jetStreamReplicas() }));
+    await flags.follow(
+      await js.views.kv(options.bucket ?? FLAGS_BUCKET, { history: 1, replicas: jetStreamReplicas() }),
+    );
     return flags;
   }
 

@@ -103,7 +103,13 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       durables.push(durable);
     }
     const { service, lagPollMs } = this.options;
-    this.lag = new ConsumerLagPoller({ jsm: this.nats.jsm, service, stream: EVENTS_STREAM, consumers: durables, intervalMs: lagPollMs });
+    this.lag = new ConsumerLagPoller({
+      jsm: this.nats.jsm,
+      service,
+      stream: EVENTS_STREAM,
+      consumers: durables,
+      intervalMs: lagPollMs,
+    });
     this.lag.start();
   }
 
@@ -162,17 +168,34 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
     return this.inTurn(handledKey, () => this.handleOnce(msg, event, handledKey, durable, handler));
   }
 
-  private async handleOnce(msg: JsMsg, event: EventEnvelope, handledKey: string, durable: string, handler: MessageHandler): Promise<string> {
+  private async handleOnce(
+    msg: JsMsg,
+    event: EventEnvelope,
+    handledKey: string,
+    durable: string,
+    handler: MessageHandler,
+  ): Promise<string> {
     if (await this.handled!.get(handledKey)) {
       msg.ack();
       return 'duplicate';
     }
-    const attrs = { messageId: event.id, orderId: event.subject, style: event.data.style ?? 'choreography', consumerGroup: durable };
+    const attrs = {
+      messageId: event.id,
+      orderId: event.subject,
+      style: event.data.style ?? 'choreography',
+      consumerGroup: durable,
+    };
     try {
-      await withConsumerSpan(msg.subject, msg.headers, attrs, async () => {
-        const ctx = new JetStreamContext([msg.subject, msg.headers, msg.info]);
-        await lastValueFrom(this.transformToObservable(await handler(event, ctx)), { defaultValue: undefined });
-      }, { traceSeed: event.correlationid });
+      await withConsumerSpan(
+        msg.subject,
+        msg.headers,
+        attrs,
+        async () => {
+          const ctx = new JetStreamContext([msg.subject, msg.headers, msg.info]);
+          await lastValueFrom(this.transformToObservable(await handler(event, ctx)), { defaultValue: undefined });
+        },
+        { traceSeed: event.correlationid },
+      );
     } catch (error) {
       return this.retryOrRefuse(msg, error);
     }
@@ -184,7 +207,10 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   /** Runs fn once every earlier fn of the same key has settled (within this process). */
   private async inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const mine = (this.turns.get(key) ?? Promise.resolve()).then(fn);
-    const done = mine.then(() => undefined, () => undefined);
+    const done = mine.then(
+      () => undefined,
+      () => undefined,
+    );
     this.turns.set(key, done);
     try {
       return await mine;
@@ -200,15 +226,26 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       const message = `handler failed ${msg.info.deliveryCount} times, last: ${text}`;
       return this.refuse(msg, { code: 'MAX_DELIVERIES', message });
     }
-    this.logger.warn(`${msg.subject} #${msg.seq} failed (delivery ${msg.info.deliveryCount}, ${typeof code === 'string' ? code : 'error'}): ${text}; retrying`);
+    this.logger.warn(
+      `${msg.subject} #${msg.seq} failed (delivery ${msg.info.deliveryCount}, ${typeof code === 'string' ? code : 'error'}): ${text}; retrying`,
+    );
     msg.nak(this.redelivery.backoffMs(msg.info.deliveryCount));
     return 'retry';
   }
 
-  private async refuse(msg: JsMsg, reason: { code: string; message: string; issues?: ContractError['issues'] }): Promise<string> {
+  private async refuse(
+    msg: JsMsg,
+    reason: { code: string; message: string; issues?: ContractError['issues'] },
+  ): Promise<string> {
     this.logger.warn(`${msg.subject} #${msg.seq} dead-lettered: ${reason.code}: ${reason.message}`);
     await this.deadLetters.send(
-      { subject: msg.subject, data: msg.data, headers: msg.headers, streamSequence: msg.info.streamSequence, deliveryCount: msg.info.deliveryCount },
+      {
+        subject: msg.subject,
+        data: msg.data,
+        headers: msg.headers,
+        streamSequence: msg.info.streamSequence,
+        deliveryCount: msg.info.deliveryCount,
+      },
       reason,
     );
     msg.term(reason.code);

@@ -30,8 +30,16 @@ export class MessagingModule {
       global: true,
       providers: [
         { provide: NatsClient, useFactory: () => NatsClient.connect(options.natsUrl, service, options.natsAuth) },
-        { provide: EventPublisher, useFactory: (nats: NatsClient) => new EventPublisher(nats, service), inject: [NatsClient] },
-        { provide: DeadLetters, useFactory: (nats: NatsClient) => new DeadLetters(nats, service), inject: [NatsClient] },
+        {
+          provide: EventPublisher,
+          useFactory: (nats: NatsClient) => new EventPublisher(nats, service),
+          inject: [NatsClient],
+        },
+        {
+          provide: DeadLetters,
+          useFactory: (nats: NatsClient) => new DeadLetters(nats, service),
+          inject: [NatsClient],
+        },
         {
           provide: JetStreamEventServer,
           useFactory: (nats: NatsClient, dlq: DeadLetters) => new JetStreamEventServer(nats, dlq, options),

@@ -6,10 +6,25 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 }
 
 export const messagingMetrics = {
-  consumed: counter('flowscope_messages_consumed_total', 'Event messages handled, by outcome (ack, retry, dead_letter, duplicate)', ['service', 'subject', 'outcome']),
-  published: counter('flowscope_events_published_total', 'Domain events published and acknowledged by JetStream', ['service', 'subject']),
-  commands: counter('flowscope_commands_handled_total', 'Commands answered, by outcome (ok or the reply code)', ['service', 'subject', 'outcome']),
-  deadLetters: counter('flowscope_dead_letters_total', 'Messages refused and copied to dlq.<service>, by reason code', ['service', 'subject', 'code']),
+  consumed: counter(
+    'flowscope_messages_consumed_total',
+    'Event messages handled, by outcome (ack, retry, dead_letter, duplicate)',
+    ['service', 'subject', 'outcome'],
+  ),
+  published: counter('flowscope_events_published_total', 'Domain events published and acknowledged by JetStream', [
+    'service',
+    'subject',
+  ]),
+  commands: counter('flowscope_commands_handled_total', 'Commands answered, by outcome (ok or the reply code)', [
+    'service',
+    'subject',
+    'outcome',
+  ]),
+  deadLetters: counter('flowscope_dead_letters_total', 'Messages refused and copied to dlq.<service>, by reason code', [
+    'service',
+    'subject',
+    'code',
+  ]),
   handling:
     (register.getSingleMetric('flowscope_message_handling_seconds') as Histogram | undefined) ??
     new Histogram({

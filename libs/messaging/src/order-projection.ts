@@ -87,7 +87,13 @@ export class OrderProjectionModule {
     return {
       module: OrderProjectionModule,
       controllers: [RecordOrderHandler],
-      providers: [{ provide: OrderProjection, useFactory: (nats: NatsClient) => OrderProjection.open(nats, service), inject: [NatsClient] }],
+      providers: [
+        {
+          provide: OrderProjection,
+          useFactory: (nats: NatsClient) => OrderProjection.open(nats, service),
+          inject: [NatsClient],
+        },
+      ],
       exports: [OrderProjection],
     };
   }

@@ -9,6 +9,8 @@ describe('jetStreamReplicas (NATS_REPLICAS)', () => {
   });
 
   it.each(['0', '6', '2.5', 'three', '-1'])('refuses %s with a message that names the variable', (value) => {
-    expect(() => jetStreamReplicas({ NATS_REPLICAS: value })).toThrow(`NATS_REPLICAS=${JSON.stringify(value)}: a whole number from 1 to 5`);
+    expect(() => jetStreamReplicas({ NATS_REPLICAS: value })).toThrow(
+      `NATS_REPLICAS=${JSON.stringify(value)}: a whole number from 1 to 5`,
+    );
   });
 });

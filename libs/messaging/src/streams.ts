@@ -1,9 +1,4 @@
-import {
-  DLQ_STREAM,
-  DLQ_STREAM_SUBJECTS,
-  EVENTS_STREAM,
-  EVENTS_STREAM_SUBJECTS,
-} from '@flowscope/contracts';
+import { DLQ_STREAM, DLQ_STREAM_SUBJECTS, EVENTS_STREAM, EVENTS_STREAM_SUBJECTS } from '@flowscope/contracts';
 import { isDeepStrictEqual } from 'node:util';
 import { RetentionPolicy, StorageType, type ConsumerConfig, type JetStreamManager, type StreamConfig } from 'nats';
 import { jetStreamReplicas } from './replicas';
@@ -63,7 +58,10 @@ export async function ensureStreams(jsm: JetStreamManager, replicas = jetStreamR
  * Creates a durable consumer on EVENTS, or brings an existing one to `config`: safe at every start,
  * and when replicas race (the loser of a create updates instead).
  */
-export async function ensureDurable(jsm: JetStreamManager, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+export async function ensureDurable(
+  jsm: JetStreamManager,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
   const name = config.durable_name;
   const existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(() => undefined);
   if (existing) {

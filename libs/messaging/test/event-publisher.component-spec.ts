@@ -68,7 +68,9 @@ describe('EventPublisher', () => {
 
   it('continues the trace of the caller', async () => {
     const parent = trace.getTracer('test').startSpan('place order');
-    await context.with(trace.setSpan(context.active(), parent), () => publisher.publish('order.completed', { orderId: 'pub-3' }));
+    await context.with(trace.setSpan(context.active(), parent), () =>
+      publisher.publish('order.completed', { orderId: 'pub-3' }),
+    );
     parent.end();
     const send = exporter.getFinishedSpans().find((s) => s.name === 'send order.completed');
     expect(send?.spanContext().traceId).toBe(parent.spanContext().traceId);

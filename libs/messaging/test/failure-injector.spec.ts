@@ -21,7 +21,9 @@ describe('FailureInjector', () => {
     flags.apply('logistics.dropRate', '0.6');
     expect(injector.drops('shipment.scheduled', 'o-1')).toBe(true);
     expect(log.warnings).toEqual(['dropped shipment.scheduled of order o-1: failure flag logistics.dropRate']);
-    expect(await counted(failureMetrics.dropped, { service: 'logistics', subject: 'shipment.scheduled' })).toBe(before + 1);
+    expect(await counted(failureMetrics.dropped, { service: 'logistics', subject: 'shipment.scheduled' })).toBe(
+      before + 1,
+    );
   });
 
   it('only its own service drop rate applies', () => {

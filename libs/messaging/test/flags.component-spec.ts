@@ -40,7 +40,11 @@ async function kv(...args: string[]): Promise<void> {
 
 /** The change is seen within about a second of the CLI returning: a watch, not a poll of KV. */
 function seen(flags: FailureFlags, key: FlagKey, value: number): Promise<true> {
-  return waitFor(() => flags.value(key) === value || undefined, { timeoutMs: 1500, intervalMs: 20, what: `${key} to be ${value}` });
+  return waitFor(() => flags.value(key) === value || undefined, {
+    timeoutMs: 1500,
+    intervalMs: 20,
+    what: `${key} to be ${value}`,
+  });
 }
 
 describe('FailureFlags on a real bucket', () => {

@@ -67,7 +67,10 @@ describe('JetStreamEventServer lifecycle', () => {
     expect(first.calls.of('order.placed', 'life-after')).toEqual([]);
 
     const second = await startApp();
-    await waitFor(() => settledPast(publisher.jsm, DURABLE, after), { ...patience, what: 'the next instance to handle it' });
+    await waitFor(() => settledPast(publisher.jsm, DURABLE, after), {
+      ...patience,
+      what: 'the next instance to handle it',
+    });
     expect(second.calls.of('order.placed', 'life-after')).toHaveLength(1);
     expect(second.calls.of('order.placed', 'life-before')).toEqual([]); // acknowledged before: not handled again
     await second.close();
@@ -77,7 +80,11 @@ describe('JetStreamEventServer lifecycle', () => {
     const app = await startApp();
     const release = app.calls.hold();
     for (let i = 0; i < 40; i++) {
-      const event = buildEvent('customer.notified', { orderId: `life-slow-${i}`, channel: 'email', template: 't' }, { source: 'test' });
+      const event = buildEvent(
+        'customer.notified',
+        { orderId: `life-slow-${i}`, channel: 'email', template: 't' },
+        { source: 'test' },
+      );
       await publisher.js.publish('customer.notified', JSON.stringify(event), { msgID: event.id });
     }
     await waitFor(() => app.calls.all.length >= 16, { ...patience, what: 'the slow handlers to be busy' });

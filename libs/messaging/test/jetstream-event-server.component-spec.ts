@@ -52,7 +52,10 @@ async function publishRaw(subject: string, body: string): Promise<number> {
 }
 
 const settled = (subject: string, seq: number) =>
-  waitFor(() => settledPast(publisher.jsm, durableName(SERVICE, subject), seq), { ...patience, what: `${subject} #${seq} settled` });
+  waitFor(() => settledPast(publisher.jsm, durableName(SERVICE, subject), seq), {
+    ...patience,
+    what: `${subject} #${seq} settled`,
+  });
 
 const deadLettered = (seq: number) =>
   waitFor(() => deadLetterOf(publisher.jsm, SERVICE, seq), { ...patience, what: `a dead letter of #${seq}` });
@@ -89,7 +92,9 @@ describe('JetStreamEventServer', () => {
     const orderId = newOrderId('bare');
     const seq = await publishRaw('order.placed', JSON.stringify(placed(orderId)));
     await settled('order.placed', seq);
-    expect(svc.calls.of('order.placed', orderId)).toEqual([expect.objectContaining({ eventId: `order.placed#${seq}` })]);
+    expect(svc.calls.of('order.placed', orderId)).toEqual([
+      expect.objectContaining({ eventId: `order.placed#${seq}` }),
+    ]);
   });
 
   it(`a handler that fails ${FLAKY_FAILURES} times and then succeeds is called ${FLAKY_FAILURES + 1} times and acknowledged`, async () => {
@@ -129,10 +134,15 @@ describe('JetStreamEventServer', () => {
 
   it('an invalid event is dead-lettered at once with INVALID_EVENT and the paths of the offending fields', async () => {
     const orderId = newOrderId('invalid');
-    const seq = await publishRaw('order.placed', JSON.stringify({ ...placed(orderId), items: [{ sku: 'A', qty: 0, unitPrice: 1 }] }));
+    const seq = await publishRaw(
+      'order.placed',
+      JSON.stringify({ ...placed(orderId), items: [{ sku: 'A', qty: 0, unitPrice: 1 }] }),
+    );
     const letter = await deadLettered(seq);
     expect(letter.header.get(DLQ_HEADERS.code)).toBe('INVALID_EVENT');
-    expect(JSON.parse(letter.header.get(DLQ_HEADERS.issues))).toEqual([expect.objectContaining({ path: 'items.0.qty' })]);
+    expect(JSON.parse(letter.header.get(DLQ_HEADERS.issues))).toEqual([
+      expect.objectContaining({ path: 'items.0.qty' }),
+    ]);
     await settled('order.placed', seq);
     expect(svc.calls.of('order.placed', orderId)).toEqual([]);
   });
@@ -147,7 +157,9 @@ describe('JetStreamEventServer', () => {
 
   it('the same event delivered twice in a burst still reaches the handler once', async () => {
     const orderId = newOrderId('burst');
-    const seqs = await Promise.all([1, 2, 3, 4].map((n) => publish('order.placed', placed(orderId), `${orderId}-${n}`)));
+    const seqs = await Promise.all(
+      [1, 2, 3, 4].map((n) => publish('order.placed', placed(orderId), `${orderId}-${n}`)),
+    );
     await settled('order.placed', Math.max(...seqs));
     expect(svc.calls.of('order.placed', orderId)).toHaveLength(1);
   });

@@ -18,7 +18,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const placed = (orderId: string): OrderPlaced => ({ orderId, customerId: 'c-1', items: [{ sku: 'SKU-1', qty: 1, unitPrice: 1 }], total: 1, currency: 'EUR' });
+const placed = (orderId: string): OrderPlaced => ({
+  orderId,
+  customerId: 'c-1',
+  items: [{ sku: 'SKU-1', qty: 1, unitPrice: 1 }],
+  total: 1,
+  currency: 'EUR',
+});
 const placedEvent = (orderId: string) => buildEvent('order.placed', placed(orderId), { source: 'test' });
 
 describe('OrderProjection.require', () => {

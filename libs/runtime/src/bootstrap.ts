@@ -13,12 +13,18 @@ class RethrowToTransport implements RpcExceptionFilter {
 }
 
 /** Starts a service: HTTP API, JetStream consumers, structured logs, graceful shutdown. */
-export async function bootstrapService(module: Type | DynamicModule, http: { host: string; port: number }): Promise<void> {
+export async function bootstrapService(
+  module: Type | DynamicModule,
+  http: { host: string; port: number },
+): Promise<void> {
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   // Deferred, so the filter below is registered before the handlers are bound.
-  const events = app.connectMicroservice({ strategy: app.get(JetStreamEventServer) }, { inheritAppConfig: false, deferInitialization: true });
+  const events = app.connectMicroservice(
+    { strategy: app.get(JetStreamEventServer) },
+    { inheritAppConfig: false, deferInitialization: true },
+  );
   events.useGlobalFilters(new RethrowToTransport());
   await app.startAllMicroservices();
   await app.listen(http.port, http.host);
@@ -42,7 +48,9 @@ export function runService<C extends { HTTP_HOST: string; HTTP_PORT: number }>(
     process.exit(2);
   }
   bootstrapService(rootModule(config), { host: config.HTTP_HOST, port: config.HTTP_PORT }).catch((error: unknown) => {
-    process.stderr.write(`${service}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${service}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** Settings every service has; each app extends this with its own in its `config.ts`. */
 export const baseConfigSchema = z.object({
   /** Comma-separated NATS server URLs. */
-  NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, 'nats://host:port[,nats://...]').default('nats://127.0.0.1:4222'),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls|wss?):\/\/[^\s,]+(,(nats|tls|wss?):\/\/[^\s,]+)*$/, 'nats://host:port[,nats://...]')
+    .default('nats://127.0.0.1:4222'),
   /** Interface the HTTP API binds to; containers set 0.0.0.0. */
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -24,7 +27,9 @@ export function natsAuth(config: { NATS_USER?: string; NATS_PASSWORD?: string })
   const { NATS_USER: user, NATS_PASSWORD: pass } = config;
   if (user === undefined && pass === undefined) return undefined;
   if (user === undefined || pass === undefined) {
-    throw new ConfigError(`invalid configuration: NATS_USER and NATS_PASSWORD go together (${user === undefined ? 'NATS_USER' : 'NATS_PASSWORD'} is missing)`);
+    throw new ConfigError(
+      `invalid configuration: NATS_USER and NATS_PASSWORD go together (${user === undefined ? 'NATS_USER' : 'NATS_PASSWORD'} is missing)`,
+    );
   }
   return { user, pass };
 }
@@ -41,6 +46,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const result = schema.safeParse(blanksRemoved);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? null)}: ${i.message}`);
+  const problems = result.error.issues.map(
+    (i) => `${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? null)}: ${i.message}`,
+  );
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }

@@ -6,8 +6,16 @@ import type { LoggerOptions } from './types';
 // ARCHITECTURE.md: no personal data in logs. Keys are matched at the top level, one and two
 // levels down (`{ order: { customer: { email } } }`); pino's redact cannot match at any depth.
 const PERSONAL_KEYS = [
-  'customerName', 'name', 'firstName', 'lastName', 'email', 'address', 'phone',
-  'card', 'cardNumber', 'cvv',
+  'customerName',
+  'name',
+  'firstName',
+  'lastName',
+  'email',
+  'address',
+  'phone',
+  'card',
+  'cardNumber',
+  'cvv',
 ];
 const REDACT_PATHS = [
   ...PERSONAL_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),

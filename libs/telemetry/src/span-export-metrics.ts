@@ -1,6 +1,11 @@
 import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode, getNumberFromEnv, type ExportResult } from '@opentelemetry/core';
-import { BatchSpanProcessor, type BufferConfig, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  type BufferConfig,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { Counter, Gauge, register } from 'prom-client';
 
 /** The SDK's own default for OTEL_BSP_MAX_QUEUE_SIZE. */
@@ -20,8 +25,14 @@ export interface SpanExportMetrics {
 export function spanExportMetrics(): SpanExportMetrics {
   return {
     exported: counter('flowscope_spans_exported_total', 'Spans the trace backend accepted'),
-    exportFailures: counter('flowscope_span_export_failures_total', 'Spans lost because their export failed (backend down or refusing, after the exporter\'s retries)'),
-    dropped: counter('flowscope_spans_dropped_total', 'Spans dropped on end because the export queue was full (backend slower than the traffic)'),
+    exportFailures: counter(
+      'flowscope_span_export_failures_total',
+      "Spans lost because their export failed (backend down or refusing, after the exporter's retries)",
+    ),
+    dropped: counter(
+      'flowscope_spans_dropped_total',
+      'Spans dropped on end because the export queue was full (backend slower than the traffic)',
+    ),
   };
 }
 
@@ -63,7 +74,11 @@ export class MeteredBatchSpanProcessor extends BatchSpanProcessor {
   private pending = 0;
   private readonly capacity: number;
 
-  constructor(exporter: SpanExporter, config: BufferConfig = {}, private readonly metrics: SpanExportMetrics = spanExportMetrics()) {
+  constructor(
+    exporter: SpanExporter,
+    config: BufferConfig = {},
+    private readonly metrics: SpanExportMetrics = spanExportMetrics(),
+  ) {
     const capacity = config.maxQueueSize ?? getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? DEFAULT_MAX_QUEUE_SIZE;
     const counting = new CountingSpanExporter(exporter);
     super(counting, { ...config, maxQueueSize: capacity });

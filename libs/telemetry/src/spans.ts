@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { context, diag, INVALID_SPAN_CONTEXT, isSpanContextValid, propagation, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
+  propagation,
+  SpanKind,
+  trace,
+  TraceFlags,
+} from '@opentelemetry/api';
 import type { Context, Link, Span, SpanContext, SpanOptions } from '@opentelemetry/api';
 import type { MessagingRole } from './internal-types';
 import type { HeaderCarrier, IncomingSpanOptions, MessagingSpanAttributes } from './types';
@@ -101,7 +110,8 @@ function incoming<T>(
   options: IncomingSpanOptions,
 ): Promise<T> {
   const extracted = extractParent(context.active(), headers);
-  const { parent, remote } = !extracted.remote && options.traceSeed ? seededParent(extracted.parent, options.traceSeed) : extracted;
+  const { parent, remote } =
+    !extracted.remote && options.traceSeed ? seededParent(extracted.parent, options.traceSeed) : extracted;
   // The link keeps the producer reachable even if a later hop re-parents or batches (messaging semconv).
   const links: Link[] = remote ? [{ context: remote }] : [];
   const attributes = messagingAttributes(subject, role, attrs);
@@ -183,6 +193,10 @@ export function captureTraceContext(): Record<string, string> {
 
 /** Runs fn inside a trace context captured by {@link captureTraceContext} (a no-op when empty). */
 export function withTraceContext<T>(carrier: Record<string, string> | undefined, fn: () => Promise<T>): Promise<T> {
-  const ctx = safely('extract trace context', () => propagation.extract(context.active(), carrier ?? {}), context.active());
+  const ctx = safely(
+    'extract trace context',
+    () => propagation.extract(context.active(), carrier ?? {}),
+    context.active(),
+  );
   return context.with(ctx, fn);
 }

@@ -69,7 +69,9 @@ describe('startTelemetry', () => {
     startTelemetry();
     const http = instrumentations().find((i) => i.instrumentationName === '@opentelemetry/instrumentation-http');
     const config = http?.getConfig() as { ignoreIncomingRequestHook?: (req: IncomingMessage) => boolean };
-    const ignored = ['/health', '/metrics', '/orders'].map((url) => config.ignoreIncomingRequestHook?.({ url } as IncomingMessage));
+    const ignored = ['/health', '/metrics', '/orders'].map((url) =>
+      config.ignoreIncomingRequestHook?.({ url } as IncomingMessage),
+    );
     expect(ignored).toEqual([true, true, false]);
   });
 

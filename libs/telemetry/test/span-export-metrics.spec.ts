@@ -13,7 +13,9 @@ class HeldExporter implements SpanExporter {
 
   settleAll(code: ExportResultCode): number {
     const batches = this.batches.splice(0);
-    batches.forEach((b) => b.done({ code, ...(code === ExportResultCode.FAILED ? { error: new Error('ECONNREFUSED') } : {}) }));
+    batches.forEach((b) =>
+      b.done({ code, ...(code === ExportResultCode.FAILED ? { error: new Error('ECONNREFUSED') } : {}) }),
+    );
     return batches.reduce((n, b) => n + b.spans.length, 0);
   }
 
@@ -47,7 +49,11 @@ function setup(maxQueueSize: number) {
   metrics.exported.reset();
   metrics.exportFailures.reset();
   metrics.dropped.reset();
-  const processor = new MeteredBatchSpanProcessor(exporter, { maxQueueSize, maxExportBatchSize: 2, scheduledDelayMillis: 60_000 }, metrics);
+  const processor = new MeteredBatchSpanProcessor(
+    exporter,
+    { maxQueueSize, maxExportBatchSize: 2, scheduledDelayMillis: 60_000 },
+    metrics,
+  );
   const provider = new BasicTracerProvider({ spanProcessors: [processor] });
   const tracer = provider.getTracer('test');
   const endSpans = (n: number) => Array.from({ length: n }, (_, i) => tracer.startSpan(`s${i}`).end());

@@ -108,7 +108,12 @@ describe('telemetry failures never break business code', () => {
 
   it('runs fn with a non-recording span when the tracer itself throws', async () => {
     const broken: TracerProvider = {
-      getTracer: () => ({ startSpan: () => { throw new Error('tracer broke'); } }) as unknown as Tracer,
+      getTracer: () =>
+        ({
+          startSpan: () => {
+            throw new Error('tracer broke');
+          },
+        }) as unknown as Tracer,
     };
     trace.disable();
     trace.setGlobalTracerProvider(broken);

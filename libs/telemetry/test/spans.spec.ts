@@ -21,7 +21,9 @@ const SUBJECT = 'evt.order.placed';
 /** Publishes like a producer service would and returns the headers that went on the wire. */
 async function publish(subject = SUBJECT): Promise<ReturnType<typeof headers>> {
   const h = headers();
-  await withProducerSpan(subject, h, { orderId: 'o-1', messageId: 'm-1', style: 'choreography' }, () => Promise.resolve());
+  await withProducerSpan(subject, h, { orderId: 'o-1', messageId: 'm-1', style: 'choreography' }, () =>
+    Promise.resolve(),
+  );
   return h;
 }
 
@@ -89,7 +91,9 @@ describe('withConsumerSpan', () => {
   it('prefers the producer in the headers over a span active in the consumer process', async () => {
     const h = await publish();
     const local = otel.tracer().startSpan('poll loop');
-    await context.with(trace.setSpan(ROOT_CONTEXT, local), () => withConsumerSpan(SUBJECT, h, {}, () => Promise.resolve()));
+    await context.with(trace.setSpan(ROOT_CONTEXT, local), () =>
+      withConsumerSpan(SUBJECT, h, {}, () => Promise.resolve()),
+    );
     local.end();
     const producer = otel.span(`send ${SUBJECT}`).spanContext();
     expect(otel.span(`process ${SUBJECT}`).parentSpanContext?.spanId).toBe(producer.spanId);
@@ -134,7 +138,9 @@ describe('request/reply', () => {
     const reply = await withClientSpan(subject, h, { orderId: 'o-2' }, () =>
       elsewhere(() => withServerSpan(subject, h, { orderId: 'o-2' }, () => Promise.resolve('authorized'))),
     );
-    const [client, server] = [SpanKind.CLIENT, SpanKind.SERVER].map((kind) => otel.spans().find((s) => s.kind === kind));
+    const [client, server] = [SpanKind.CLIENT, SpanKind.SERVER].map((kind) =>
+      otel.spans().find((s) => s.kind === kind),
+    );
     expect(reply).toBe('authorized');
     expect(client?.name).toBe(subject);
     expect(server?.name).toBe(subject);

@@ -17,12 +17,21 @@ export interface OrderEvents {
  * Every event of EVENTS whose order id starts with `prefix`, grouped by order, read in one pass by
  * an ephemeral consumer of the test's own (no acks; the server drops it when idle).
  */
-export async function eventsByOrder(js: JetStreamClient, jsm: JetStreamManager, prefix: string): Promise<Map<string, OrderEvents>> {
-  const created = await jsm.consumers.add(EVENTS_STREAM, { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, inactive_threshold: 30e9, mem_storage: true });
+export async function eventsByOrder(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  prefix: string,
+): Promise<Map<string, OrderEvents>> {
+  const created = await jsm.consumers.add(EVENTS_STREAM, {
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    inactive_threshold: 30e9,
+    mem_storage: true,
+  });
   const out = new Map<string, OrderEvents>();
   try {
     const consumer = await js.consumers.get(EVENTS_STREAM, created.name);
-    for (let left = created.num_pending; left > 0; ) {
+    for (let left = created.num_pending; left > 0;) {
       let got = 0;
       for await (const msg of await consumer.fetch({ max_messages: Math.min(left, 1000), expires: 5000 })) {
         got++;
@@ -63,7 +72,10 @@ export async function kvKeys(js: JetStreamClient, bucket: string, prefix: string
 /** How an order ended according to its events, or why it breaks an invariant. */
 export type Verdict = { ok: true; outcome: 'completed' | 'failed' | 'compensated' } | { ok: false; problem: string };
 
-const FORWARD_COMPENSATION: Record<string, string> = { 'payment.authorized': 'payment.refunded', 'stock.reserved': 'stock.released' };
+const FORWARD_COMPENSATION: Record<string, string> = {
+  'payment.authorized': 'payment.refunded',
+  'stock.reserved': 'stock.released',
+};
 
 /**
  * The events of one order against the rules: one `order.placed`; exactly one of `order.completed`
@@ -73,19 +85,33 @@ const FORWARD_COMPENSATION: Record<string, string> = { 'payment.authorized': 'pa
 export function judge(events: OrderEvents | undefined): Verdict {
   if (!events) return { ok: false, problem: 'no event at all' };
   const n = (type: string) => events.counts[type] ?? 0;
-  const twice = Object.entries(events.counts).filter(([, c]) => c > 1).map(([t, c]) => `${t}×${c}`);
+  const twice = Object.entries(events.counts)
+    .filter(([, c]) => c > 1)
+    .map(([t, c]) => `${t}×${c}`);
   if (twice.length > 0) return { ok: false, problem: `took effect twice: ${twice.join(', ')}` };
   if (n('order.placed') !== 1) return { ok: false, problem: 'no order.placed' };
-  if (n('order.completed') + n('order.cancelled') !== 1) return { ok: false, problem: `not ended: ${Object.keys(events.counts).sort().join(', ')}` };
+  if (n('order.completed') + n('order.cancelled') !== 1)
+    return { ok: false, problem: `not ended: ${Object.keys(events.counts).sort().join(', ')}` };
   if (n('order.completed') === 1) {
     const missing = ['payment.authorized', 'stock.reserved', 'shipment.scheduled'].filter((t) => n(t) === 0);
-    const undone = ['payment.refunded', 'stock.released', 'payment.declined', 'stock.unavailable', 'shipment.failed'].filter((t) => n(t) > 0);
-    if (missing.length || undone.length) return { ok: false, problem: `completed, but missing [${missing.join(', ')}], with [${undone.join(', ')}]` };
+    const undone = [
+      'payment.refunded',
+      'stock.released',
+      'payment.declined',
+      'stock.unavailable',
+      'shipment.failed',
+    ].filter((t) => n(t) > 0);
+    if (missing.length || undone.length)
+      return { ok: false, problem: `completed, but missing [${missing.join(', ')}], with [${undone.join(', ')}]` };
     return { ok: true, outcome: 'completed' };
   }
-  const owed = Object.entries(FORWARD_COMPENSATION).filter(([done, undo]) => n(done) === 1 && n(undo) === 0).map(([, undo]) => undo);
+  const owed = Object.entries(FORWARD_COMPENSATION)
+    .filter(([done, undo]) => n(done) === 1 && n(undo) === 0)
+    .map(([, undo]) => undo);
   if (owed.length) return { ok: false, problem: `cancelled without ${owed.join(', ')}` };
-  const orphan = Object.entries(FORWARD_COMPENSATION).filter(([done, undo]) => n(undo) === 1 && n(done) === 0).map(([, undo]) => undo);
+  const orphan = Object.entries(FORWARD_COMPENSATION)
+    .filter(([done, undo]) => n(undo) === 1 && n(done) === 0)
+    .map(([, undo]) => undo);
   if (orphan.length) return { ok: false, problem: `${orphan.join(', ')} of nothing done` };
   const compensated = Object.keys(FORWARD_COMPENSATION).some((done) => n(done) === 1);
   return { ok: true, outcome: compensated ? 'compensated' : 'failed' };
@@ -126,13 +152,19 @@ export async function audit({ orderIds, events, ordersUrl, trackerUrl }: AuditIn
     const order = await httpJson<OrderView>(`${ordersUrl}/orders/${orderId}`);
     const expectedOrder = verdict.outcome === 'completed' ? 'completed' : 'cancelled';
     if (order.status !== 200 || order.body.status !== expectedOrder) {
-      result.problems.push({ orderId, problem: `orders API says ${order.status} ${order.body?.status}, events say ${expectedOrder}` });
+      result.problems.push({
+        orderId,
+        problem: `orders API says ${order.status} ${order.body?.status}, events say ${expectedOrder}`,
+      });
     }
     const flow = await httpJson<FlowBody>(`${trackerUrl}/flows/order-fulfillment/${orderId}`);
     const seen = new Set(flow.body?.events?.map((e) => e.id) ?? []);
     const sameEvents = seen.size === own!.ids.size && [...own!.ids].every((id) => seen.has(id));
     if (flow.status !== 200 || flow.body.status !== verdict.outcome || !sameEvents) {
-      result.problems.push({ orderId, problem: `tracker says ${flow.status} ${flow.body?.status} with ${seen.size} events, events say ${verdict.outcome} with ${own!.ids.size}` });
+      result.problems.push({
+        orderId,
+        problem: `tracker says ${flow.status} ${flow.body?.status} with ${seen.size} events, events say ${verdict.outcome} with ${own!.ids.size}`,
+      });
     } else {
       result.trackerDuplicates += flow.body.duplicates;
     }
@@ -153,14 +185,24 @@ export function waitForQuiet(jsm: JetStreamManager, timeoutMs: number): Promise<
 }
 
 /** Waits until every order has ended by its events (an unfinished saga may still be retrying). */
-export function waitForEveryOrderToEnd(js: JetStreamClient, jsm: JetStreamManager, orderIds: () => Iterable<string>, prefix: string, timeoutMs: number): Promise<Map<string, OrderEvents>> {
+export function waitForEveryOrderToEnd(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  orderIds: () => Iterable<string>,
+  prefix: string,
+  timeoutMs: number,
+): Promise<Map<string, OrderEvents>> {
   return waitFor(
     async () => {
       const events = await eventsByOrder(js, jsm, prefix);
-      const open = [...orderIds()].filter((id) => !events.get(id)?.counts['order.completed'] && !events.get(id)?.counts['order.cancelled']);
+      const open = [...orderIds()].filter(
+        (id) => !events.get(id)?.counts['order.completed'] && !events.get(id)?.counts['order.cancelled'],
+      );
       if (open.length === 0) return events;
       // Thrown, not returned: a timeout then names the orders still open and the events each one has.
-      const shown = open.slice(0, 10).map((id) => `${id} [${Object.keys(events.get(id)?.counts ?? {}).join(', ') || 'no events'}]`);
+      const shown = open
+        .slice(0, 10)
+        .map((id) => `${id} [${Object.keys(events.get(id)?.counts ?? {}).join(', ') || 'no events'}]`);
       throw new Error(`${open.length} order(s) not ended: ${shown.join('; ')}`);
     },
     { timeoutMs, intervalMs: 2000, what: 'every order accepted to end (order.completed or order.cancelled)' },

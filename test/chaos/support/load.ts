@@ -42,12 +42,22 @@ export function startLoad(settings: LoadSettings): BackgroundLoad {
       resetFlags: true,
       progressEverySec: 2,
     },
-    { signal: abort.signal, onOrder: (order) => accepted.push(order.orderId), onProgress: (progress) => (last = progress) },
+    {
+      signal: abort.signal,
+      onOrder: (order) => accepted.push(order.orderId),
+      onProgress: (progress) => (last = progress),
+    },
   );
   // Kept observed so an early failure is reported by stop(), not as an unhandled rejection.
-  const settled = run.then((summary) => ({ summary }), (error: unknown) => ({ error }));
+  const settled = run.then(
+    (summary) => ({ summary }),
+    (error: unknown) => ({ error }),
+  );
   void settled.then((outcome) => {
-    if (!abort.signal.aborted) process.stderr.write(`the load generator ended on its own: ${'error' in outcome ? String(outcome.error) : JSON.stringify(outcome.summary)}\n`);
+    if (!abort.signal.aborted)
+      process.stderr.write(
+        `the load generator ended on its own: ${'error' in outcome ? String(outcome.error) : JSON.stringify(outcome.summary)}\n`,
+      );
   });
   return {
     idPrefix: settings.idPrefix,

@@ -1,4 +1,11 @@
-import { CMD_CUSTOMER_NOTIFY, ORDER_CANCELLED, ORDER_COMPLETED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import {
+  CMD_CUSTOMER_NOTIFY,
+  ORDER_CANCELLED,
+  ORDER_COMPLETED,
+  type CommandData,
+  type CommandReply,
+  type EventEnvelope,
+} from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { NotifyCustomer } from './notify-customer';
@@ -23,6 +30,9 @@ export class NotifyCustomerHandler {
 
   @MessagePattern(CMD_CUSTOMER_NOTIFY)
   async onNotify(@Payload() command: CommandData<typeof CMD_CUSTOMER_NOTIFY>): Promise<CommandReply> {
-    return { ok: true, ...(await this.notify.execute(command.orderId, command.template, command.style ?? 'orchestration')) };
+    return {
+      ok: true,
+      ...(await this.notify.execute(command.orderId, command.template, command.style ?? 'orchestration')),
+    };
   }
 }

@@ -8,23 +8,36 @@ function notificationWith(flagValues: Record<string, string>) {
   const flags = new FailureFlags({ log: quiet });
   for (const [key, value] of Object.entries(flagValues)) flags.apply(key, value);
   const publish = jest.fn(() => Promise.resolve({}));
-  return { handler: new NotifyCustomerHandler(new NotifyCustomer({ publish } as unknown as EventPublisher, new FailureInjector(flags, 'notification', quiet))), publish };
+  return {
+    handler: new NotifyCustomerHandler(
+      new NotifyCustomer({ publish } as unknown as EventPublisher, new FailureInjector(flags, 'notification', quiet)),
+    ),
+    publish,
+  };
 }
 
 describe('NotifyCustomer', () => {
   it('publishes customer.notified with the channel and template, never contact details', async () => {
     const { handler, publish } = notificationWith({});
-    await expect(handler.onNotify({ orderId: 'o-1', template: 'order-completed', style: 'orchestration' })).resolves.toEqual({
+    await expect(
+      handler.onNotify({ orderId: 'o-1', template: 'order-completed', style: 'orchestration' }),
+    ).resolves.toEqual({
       ok: true,
       channel: 'email',
       template: 'order-completed',
     });
-    expect(publish).toHaveBeenCalledWith('customer.notified', { orderId: 'o-1', channel: 'email', template: 'order-completed', style: 'orchestration' }, { causedBy: undefined });
+    expect(publish).toHaveBeenCalledWith(
+      'customer.notified',
+      { orderId: 'o-1', channel: 'email', template: 'order-completed', style: 'orchestration' },
+      { causedBy: undefined },
+    );
   });
 
   it('with a drop rate of 1 the saga still gets its reply but customer.notified is not published', async () => {
     const { handler, publish } = notificationWith({ 'notification.dropRate': '1' });
-    await expect(handler.onNotify({ orderId: 'o-1', template: 'order-cancelled' })).resolves.toMatchObject({ ok: true });
+    await expect(handler.onNotify({ orderId: 'o-1', template: 'order-cancelled' })).resolves.toMatchObject({
+      ok: true,
+    });
     expect(publish).not.toHaveBeenCalled();
   });
 });

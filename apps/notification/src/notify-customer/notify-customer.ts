@@ -13,10 +13,19 @@ export class NotifyCustomer {
     @Inject(FailureInjector) private readonly failures: FailureInjector,
   ) {}
 
-  async execute(orderId: string, template: string, style: FlowStyle | undefined, causedBy?: EventEnvelope): Promise<{ channel: string; template: string }> {
+  async execute(
+    orderId: string,
+    template: string,
+    style: FlowStyle | undefined,
+    causedBy?: EventEnvelope,
+  ): Promise<{ channel: string; template: string }> {
     await this.failures.delay();
     if (!this.failures.drops(CUSTOMER_NOTIFIED, orderId)) {
-      await this.events.publish(CUSTOMER_NOTIFIED, { orderId, channel: NOTIFICATION_CHANNEL, template, style }, { causedBy });
+      await this.events.publish(
+        CUSTOMER_NOTIFIED,
+        { orderId, channel: NOTIFICATION_CHANNEL, template, style },
+        { causedBy },
+      );
     }
     return { channel: NOTIFICATION_CHANNEL, template };
   }

@@ -2,9 +2,17 @@ import { buildEvent, type EventData, type EventType } from '@flowscope/contracts
 import { applyOrderEvent, type OrderRecord } from './order-record';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-const ev = <T extends EventType>(type: T, data: EventData<T>, s = 0) => buildEvent(type, data, { source: 'test', time: at(s) });
-const placed = ev('order.placed', { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'A', qty: 1, unitPrice: 2 }], total: 2, currency: 'EUR' });
-const fold = (...events: ReturnType<typeof ev>[]) => events.reduce<OrderRecord | undefined>(applyOrderEvent, undefined)!;
+const ev = <T extends EventType>(type: T, data: EventData<T>, s = 0) =>
+  buildEvent(type, data, { source: 'test', time: at(s) });
+const placed = ev('order.placed', {
+  orderId: 'o-1',
+  customerId: 'c-1',
+  items: [{ sku: 'A', qty: 1, unitPrice: 2 }],
+  total: 2,
+  currency: 'EUR',
+});
+const fold = (...events: ReturnType<typeof ev>[]) =>
+  events.reduce<OrderRecord | undefined>(applyOrderEvent, undefined)!;
 
 describe('applyOrderEvent', () => {
   it('a placed order is placed, in choreography by default', () => {
@@ -20,7 +28,10 @@ describe('applyOrderEvent', () => {
 
   it('when payment is declined, the order is cancelled with the reason', () => {
     const declined = ev('payment.declined', { orderId: 'o-1', reason: 'card declined by issuer' }, 1);
-    expect(fold(placed, declined)).toMatchObject({ status: 'cancelled', reason: 'payment declined: card declined by issuer' });
+    expect(fold(placed, declined)).toMatchObject({
+      status: 'cancelled',
+      reason: 'payment declined: card declined by issuer',
+    });
   });
 
   it('a final status is never undone, and late order data still fills in', () => {

@@ -52,15 +52,31 @@ export function applyOrderEvent(current: OrderRecord | undefined, event: EventEn
   };
   const next: OrderRecord = { ...base, updatedAt: event.time };
   if (event.type === ORDER_PLACED) {
-    const { customerId, items, total, currency, destination, style } = (event as EventEnvelope<typeof ORDER_PLACED>).data;
-    return { ...next, customerId, items, total, currency, destination, style: style ?? 'choreography', placedAt: base.placedAt ?? event.time };
+    const { customerId, items, total, currency, destination, style } = (event as EventEnvelope<typeof ORDER_PLACED>)
+      .data;
+    return {
+      ...next,
+      customerId,
+      items,
+      total,
+      currency,
+      destination,
+      style: style ?? 'choreography',
+      placedAt: base.placedAt ?? event.time,
+    };
   }
   if (event.type === CUSTOMER_NOTIFIED) return { ...next, notifiedAt: base.notifiedAt ?? event.time };
   if (base.status !== 'placed') return base;
-  if (event.type === SHIPMENT_SCHEDULED || event.type === ORDER_COMPLETED) return { ...next, status: 'completed', completedAt: event.time };
+  if (event.type === SHIPMENT_SCHEDULED || event.type === ORDER_COMPLETED)
+    return { ...next, status: 'completed', completedAt: event.time };
   if (event.type === ORDER_CANCELLED) {
     const detail = event.data.reason;
-    return { ...next, status: 'cancelled', reason: typeof detail === 'string' ? detail : 'cancelled', cancelledAt: event.time };
+    return {
+      ...next,
+      status: 'cancelled',
+      reason: typeof detail === 'string' ? detail : 'cancelled',
+      cancelledAt: event.time,
+    };
   }
   if (event.type in cancellingEvents) {
     const what = cancellingEvents[event.type as keyof typeof cancellingEvents];

@@ -36,7 +36,14 @@ export class PaymentLedger implements OnModuleInit {
 
   /** Voids an order payments has not seen; returns what it holds for the order afterwards. */
   async voidIfAbsent(orderId: string, reason: string): Promise<PaymentRecord> {
-    return this.kv.putIfAbsent(orderId, { orderId, paymentId: `pay-${orderId}`, amount: 0, currency: '', status: 'voided', reason });
+    return this.kv.putIfAbsent(orderId, {
+      orderId,
+      paymentId: `pay-${orderId}`,
+      amount: 0,
+      currency: '',
+      status: 'voided',
+      reason,
+    });
   }
 
   async markRefunded(orderId: string): Promise<PaymentRecord | undefined> {

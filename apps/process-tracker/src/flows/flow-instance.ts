@@ -52,7 +52,14 @@ export const instanceKey = (definition: string, key: string) => `${definition}.$
  * Adds events to an instance (creating it); an event id seen before only counts as a duplicate.
  * Undefined when nothing changes (every message a redelivery): there is nothing to write.
  */
-export function recordEvents(current: FlowInstance | undefined, def: FlowDefinition, key: string, events: TrackedEvent[], style: FlowStyle | undefined, now: Date): FlowInstance | undefined {
+export function recordEvents(
+  current: FlowInstance | undefined,
+  def: FlowDefinition,
+  key: string,
+  events: TrackedEvent[],
+  style: FlowStyle | undefined,
+  now: Date,
+): FlowInstance | undefined {
   const seen = new Set(current?.events.map((e) => e.id));
   // A message redelivered after a crash (persisted, not yet acked) has a sequence we already hold.
   const applied = new Set([...(current?.events ?? []).map((e) => e.seq), ...(current?.duplicateSeqs ?? [])]);

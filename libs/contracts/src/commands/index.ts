@@ -24,7 +24,13 @@ export const commandSchemas = {
   [CMD_PAYMENT_REFUND]: z.looseObject({ ...base, reason: z.string().max(500).optional() }),
   [CMD_STOCK_RESERVE]: z.looseObject({ ...base, items: z.array(OrderItemSchema).min(1).max(100) }),
   [CMD_STOCK_RELEASE]: z.looseObject({ ...base, reason: z.string().max(500).optional() }),
-  [CMD_SHIPMENT_SCHEDULE]: z.looseObject({ ...base, destination: z.string().regex(/^[A-Z]{2}$/).optional() }),
+  [CMD_SHIPMENT_SCHEDULE]: z.looseObject({
+    ...base,
+    destination: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
+  }),
   [CMD_CUSTOMER_NOTIFY]: z.looseObject({ ...base, template: z.string().min(1).max(64) }),
 } as const;
 

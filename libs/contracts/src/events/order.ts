@@ -19,7 +19,10 @@ export const OrderPlacedSchema = z.looseObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
   style: FlowStyleSchema.optional(),
   /** ISO 3166 country the order ships to (not an address: no personal data travels). */
-  destination: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as DE').optional(),
+  destination: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as DE')
+    .optional(),
 });
 export type OrderPlaced = z.infer<typeof OrderPlacedSchema>;
 export type OrderItem = z.infer<typeof OrderItemSchema>;

@@ -8,7 +8,15 @@ import {
   ORDER_PLACED,
   type EventEnvelope,
 } from '@flowscope/contracts';
-import { Catch, Controller, Inject, Module, type ArgumentsHost, type INestMicroservice, type RpcExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  Controller,
+  Inject,
+  Module,
+  type ArgumentsHost,
+  type INestMicroservice,
+  type RpcExceptionFilter,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload, type CustomStrategy } from '@nestjs/microservices';
 import { throwError, type Observable } from 'rxjs';
@@ -31,7 +39,12 @@ export class HandlerCalls {
   finished = 0;
 
   record(event: EventEnvelope, ctx: JetStreamContext): number {
-    const call = { type: event.type, orderId: event.subject, eventId: event.id, deliveryCount: ctx.getInfo().deliveryCount };
+    const call = {
+      type: event.type,
+      orderId: event.subject,
+      eventId: event.id,
+      deliveryCount: ctx.getInfo().deliveryCount,
+    };
     this.all.push(call);
     return this.of(call.type, call.orderId).length;
   }
@@ -117,7 +130,10 @@ export async function startEventApp(url: string, service: string): Promise<Event
   class TestServiceModule {}
   try {
     const server = new JetStreamEventServer(nats, new DeadLetters(nats, service), { service, redelivery: REDELIVERY });
-    const app = await NestFactory.createMicroservice<CustomStrategy>(TestServiceModule, { strategy: server, logger: ['error'] });
+    const app = await NestFactory.createMicroservice<CustomStrategy>(TestServiceModule, {
+      strategy: server,
+      logger: ['error'],
+    });
     app.useGlobalFilters(new RethrowToTransport());
     await app.listen();
     const close = async (): Promise<void> => {

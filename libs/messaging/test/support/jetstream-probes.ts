@@ -15,7 +15,11 @@ export async function storedMessages(jsm: JetStreamManager, stream: string, subj
 }
 
 /** The dead letter `service` made of the EVENTS message with stream sequence `seq`, once there is one. */
-export async function deadLetterOf(jsm: JetStreamManager, service: string, seq: number): Promise<StoredMsg | undefined> {
+export async function deadLetterOf(
+  jsm: JetStreamManager,
+  service: string,
+  seq: number,
+): Promise<StoredMsg | undefined> {
   const letters = await storedMessages(jsm, DLQ_STREAM, dlqSubject(service));
   return letters.find((m) => m.header.get(DLQ_HEADERS.sequence) === String(seq));
 }
@@ -24,7 +28,11 @@ export async function deadLetterOf(jsm: JetStreamManager, service: string, seq: 
  * The consumer's state once it has nothing left to do up to stream sequence `seq`: every message
  * delivered and acknowledged (or terminated), nothing waiting for an ack or a redelivery.
  */
-export async function settledPast(jsm: JetStreamManager, durable: string, seq: number): Promise<ConsumerInfo | undefined> {
+export async function settledPast(
+  jsm: JetStreamManager,
+  durable: string,
+  seq: number,
+): Promise<ConsumerInfo | undefined> {
   const info = await jsm.consumers.info(EVENTS_STREAM, durable);
   const settled = info.num_ack_pending === 0 && info.num_pending === 0 && info.ack_floor.stream_seq >= seq;
   return settled ? info : undefined;

@@ -4,7 +4,15 @@ import { eventTypes, MAX_EVENT_BYTES, type ContractErrorCode, type EventType } f
 import { Rng, unicodeHeavy, unicodeWellFormed } from './random';
 
 export const EVENT_KINDS = [
-  'malformed-json', 'oversized', 'not-an-object', 'bad-cloudevent', 'wrong-type', 'missing-field', 'unicode', 'unknown-type', 'deep-nesting',
+  'malformed-json',
+  'oversized',
+  'not-an-object',
+  'bad-cloudevent',
+  'wrong-type',
+  'missing-field',
+  'unicode',
+  'unknown-type',
+  'deep-nesting',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number] | 'duplicate-msg-id' | 'duplicate-event-id' | 'orphan';
 
@@ -32,15 +40,33 @@ const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Minimal valid data of an event type for `orderId`. */
 export function validData(type: string, orderId: string): Record<string, unknown> {
-  if (type === 'order.placed') return { orderId, customerId: 'c-fuzz', items: [{ sku: 'FUZZ-1', qty: 1, unitPrice: 1 }], total: 1, currency: 'EUR' };
+  if (type === 'order.placed')
+    return {
+      orderId,
+      customerId: 'c-fuzz',
+      items: [{ sku: 'FUZZ-1', qty: 1, unitPrice: 1 }],
+      total: 1,
+      currency: 'EUR',
+    };
   if (type === 'customer.notified') return { orderId, channel: 'email', template: 'order-completed' };
   return { orderId };
 }
 
-function cloudEvent(rng: Rng, type: string, data: unknown, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+function cloudEvent(
+  rng: Rng,
+  type: string,
+  data: unknown,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
-    specversion: '1.0', id: `fuzz-${rng.hex(16)}`, source: 'fuzz', type, time: new Date().toISOString(),
-    datacontenttype: 'application/json', data, ...overrides,
+    specversion: '1.0',
+    id: `fuzz-${rng.hex(16)}`,
+    source: 'fuzz',
+    type,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data,
+    ...overrides,
   };
 }
 
@@ -54,7 +80,14 @@ function wrongTypeData(rng: Rng, type: string, orderId: string): Record<string, 
   ];
   if (type === 'order.placed') {
     breakers.push(
-      () => (data.items = rng.pick(['FUZZ-1', [], [{ sku: 'A', qty: -1, unitPrice: 1 }], [{ sku: 'A', qty: 1.5, unitPrice: 1 }], [{ sku: 'A', qty: '1', unitPrice: 1 }]])),
+      () =>
+        (data.items = rng.pick([
+          'FUZZ-1',
+          [],
+          [{ sku: 'A', qty: -1, unitPrice: 1 }],
+          [{ sku: 'A', qty: 1.5, unitPrice: 1 }],
+          [{ sku: 'A', qty: '1', unitPrice: 1 }],
+        ])),
       () => (data.total = rng.pick(['12', -1, null, {}])),
       () => (data.currency = rng.pick(['eur', 'EURO', 1, '€'])),
     );
@@ -67,7 +100,12 @@ function wrongTypeData(rng: Rng, type: string, orderId: string): Record<string, 
 
 function missingFieldData(rng: Rng, type: string, orderId: string): Record<string, unknown> {
   const data = validData(type, orderId);
-  const required = type === 'order.placed' ? ['orderId', 'customerId', 'items', 'total', 'currency'] : type === 'customer.notified' ? ['orderId', 'channel', 'template'] : ['orderId'];
+  const required =
+    type === 'order.placed'
+      ? ['orderId', 'customerId', 'items', 'total', 'currency']
+      : type === 'customer.notified'
+        ? ['orderId', 'channel', 'template']
+        : ['orderId'];
   delete data[rng.pick(required)];
   return data;
 }
@@ -82,7 +120,9 @@ function unicodeData(rng: Rng, type: string): Record<string, unknown> {
 
 /** A proper prefix of a JSON object's text is never JSON; nor is text starting with these. */
 function malformedText(rng: Rng, type: string, orderId: string): string {
-  const text = JSON.stringify(rng.chance(0.5) ? validData(type, orderId) : cloudEvent(rng, type, validData(type, orderId)));
+  const text = JSON.stringify(
+    rng.chance(0.5) ? validData(type, orderId) : cloudEvent(rng, type, validData(type, orderId)),
+  );
   return rng.pick([
     () => text.slice(0, rng.int(1, text.length - 1)),
     () => `${text.slice(0, -1)},}`,
@@ -103,11 +143,25 @@ function notAnObject(rng: Rng): string {
 
 function badCloudEvent(rng: Rng, type: string, orderId: string): Record<string, unknown> {
   const data = validData(type, orderId);
-  return cloudEvent(rng, type, data, rng.pick<Record<string, unknown>>([
-    { specversion: '2.0' }, { specversion: 1 }, { id: '' }, { id: 42 }, { id: 'i'.repeat(300) }, { source: '' },
-    { type: rng.pick(eventTypes.filter((t) => t !== type)) }, { type: `${type}.v2` }, { time: 'yesterday' }, { time: 17 },
-    { subject: 's'.repeat(300) }, { correlationid: { id: 1 } },
-  ]));
+  return cloudEvent(
+    rng,
+    type,
+    data,
+    rng.pick<Record<string, unknown>>([
+      { specversion: '2.0' },
+      { specversion: 1 },
+      { id: '' },
+      { id: 42 },
+      { id: 'i'.repeat(300) },
+      { source: '' },
+      { type: rng.pick(eventTypes.filter((t) => t !== type)) },
+      { type: `${type}.v2` },
+      { time: 'yesterday' },
+      { time: 17 },
+      { subject: 's'.repeat(300) },
+      { correlationid: { id: 1 } },
+    ]),
+  );
 }
 
 /** Pads a valid event past MAX_EVENT_BYTES (up to four times over). */
@@ -123,7 +177,11 @@ function oversized(rng: Rng, type: string, orderId: string, envelope: 'bare' | '
 /** Junk a publisher may add: a broken traceparent, odd header names; never what makes the verdict. */
 function junkHeaders(rng: Rng): Record<string, string> | undefined {
   if (!rng.chance(0.2)) return undefined;
-  return rng.pick<Record<string, string>>([{ traceparent: '00-zzzz-yyyy-01' }, { traceparent: `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01` }, { 'X-Fuzz': rng.hex(40), tracestate: '=,=,=' }]);
+  return rng.pick<Record<string, string>>([
+    { traceparent: '00-zzzz-yyyy-01' },
+    { traceparent: `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01` },
+    { 'X-Fuzz': rng.hex(40), tracestate: '=,=,=' },
+  ]);
 }
 
 /** One bad event message of `kind` on a known event subject (or an unknown one for `unknown-type`). */
@@ -131,9 +189,21 @@ export function badEvent(rng: Rng, kind: (typeof EVENT_KINDS)[number], n: number
   const type: EventType = rng.pick(eventTypes);
   const orderId = `fuzz-${n}`;
   const envelope = rng.chance(0.5) ? 'bare' : 'cloudevent';
-  const wrap = (data: Record<string, unknown>): string => JSON.stringify(envelope === 'bare' ? data : cloudEvent(rng, type, data));
-  const made = (subject: string, text: string, code: ContractErrorCode, as: 'bare' | 'cloudevent' = envelope): EventCase =>
-    ({ kind, envelope: as, subject, body: utf8(text), headers: junkHeaders(rng), expect: { refused: code } });
+  const wrap = (data: Record<string, unknown>): string =>
+    JSON.stringify(envelope === 'bare' ? data : cloudEvent(rng, type, data));
+  const made = (
+    subject: string,
+    text: string,
+    code: ContractErrorCode,
+    as: 'bare' | 'cloudevent' = envelope,
+  ): EventCase => ({
+    kind,
+    envelope: as,
+    subject,
+    body: utf8(text),
+    headers: junkHeaders(rng),
+    expect: { refused: code },
+  });
   switch (kind) {
     case 'malformed-json': {
       const c = made(type, malformedText(rng, type, orderId), 'MALFORMED_JSON');
@@ -156,12 +226,23 @@ export function badEvent(rng: Rng, kind: (typeof EVENT_KINDS)[number], n: number
       // Valid data plus an unknown field nested thousands deep: every loose schema lets it through.
       const open = rng.chance(0.5) ? ['[', ']'] : ['{"a":', '}'];
       const depth = rng.int(33, 10_000); // at most 6 bytes a level: stays under MAX_EVENT_BYTES
-      const text = wrap(validData(type, orderId)).replace(/\}$/, `,"fuzz":${open[0].repeat(depth)}${open[0] === '[' ? '' : '1'}${open[1].repeat(depth)}}`);
+      const text = wrap(validData(type, orderId)).replace(
+        /\}$/,
+        `,"fuzz":${open[0].repeat(depth)}${open[0] === '[' ? '' : '1'}${open[1].repeat(depth)}}`,
+      );
       return made(type, text, 'NESTED_TOO_DEEP');
     }
     case 'unknown-type': {
       const subject = `${type.split('.')[0]}.${rng.pick(['exploded', 'teleported', 'v2', 'x'])}${rng.chance(0.3) ? `.${rng.hex(4)}` : ''}`;
-      return { ...made(subject, JSON.stringify(envelope === 'bare' ? validData(type, orderId) : cloudEvent(rng, subject, validData(type, orderId))), 'UNKNOWN_EVENT_TYPE') };
+      return {
+        ...made(
+          subject,
+          JSON.stringify(
+            envelope === 'bare' ? validData(type, orderId) : cloudEvent(rng, subject, validData(type, orderId)),
+          ),
+          'UNKNOWN_EVENT_TYPE',
+        ),
+      };
     }
   }
 }

@@ -41,12 +41,36 @@ export function generateFuzz(rng: Rng, reference: StoredEvent[]): FuzzPlan {
     events.push(badEvent(rng, kind, n));
   }
   for (const stored of reference) {
-    for (let i = 0; i < SAME_ID_COPIES; i++) events.push({ kind: 'duplicate-msg-id', envelope: 'cloudevent', subject: stored.subject, body: stored.body, msgId: stored.msgId, expect: { duplicate: 'stream' } });
-    for (let i = 0; i < NEW_ID_COPIES; i++) events.push({ kind: 'duplicate-event-id', envelope: 'cloudevent', subject: stored.subject, body: stored.body, msgId: `copy-${rng.hex(12)}`, expect: { duplicate: 'consumers' } });
+    for (let i = 0; i < SAME_ID_COPIES; i++)
+      events.push({
+        kind: 'duplicate-msg-id',
+        envelope: 'cloudevent',
+        subject: stored.subject,
+        body: stored.body,
+        msgId: stored.msgId,
+        expect: { duplicate: 'stream' },
+      });
+    for (let i = 0; i < NEW_ID_COPIES; i++)
+      events.push({
+        kind: 'duplicate-event-id',
+        envelope: 'cloudevent',
+        subject: stored.subject,
+        body: stored.body,
+        msgId: `copy-${rng.hex(12)}`,
+        expect: { duplicate: 'consumers' },
+      });
   }
   for (let i = 0; i < ORPHANS; i++) {
-    const body = new TextEncoder().encode(JSON.stringify({ orderId: `fuzz-orphan-${rng.seed}-${i}`, paymentId: `p-${i}`, amount: 1 }));
-    events.push({ kind: 'orphan', envelope: 'bare', subject: 'payment.authorized', body, expect: { maxDeliveries: ['seller'] } });
+    const body = new TextEncoder().encode(
+      JSON.stringify({ orderId: `fuzz-orphan-${rng.seed}-${i}`, paymentId: `p-${i}`, amount: 1 }),
+    );
+    events.push({
+      kind: 'orphan',
+      envelope: 'bare',
+      subject: 'payment.authorized',
+      body,
+      expect: { maxDeliveries: ['seller'] },
+    });
   }
   shuffle(rng, events);
 

@@ -44,9 +44,28 @@ export class Rng {
  * NUL and control characters, lone surrogates, combining marks, a BOM, zero-width characters.
  */
 const UNICODE_PIECES = [
-  'مرحبا بالعالم', 'שלום עולם', '\u202Egnp.exe', '\u200F\u200E', '👩‍👩‍👧‍👦', '🏳️‍🌈', '👍🏽', '🇩🇪',
-  '\u0000', '\u0001\u001f\u007f', '\ud800', '\udfff', '\udbff\u0041', 'Z\u0351\u0352\u0353\u0354\u0355',
-  '\ufeff', '\u200b\u2060', '𝕳𝖊𝖑𝖑𝖔', '漢字かなカナ', '\u0130\u0131', 'ß\u1E9E', '\uFFFD\uFFFF', '"\\\'`${}<>&;',
+  'مرحبا بالعالم',
+  'שלום עולם',
+  '\u202Egnp.exe',
+  '\u200F\u200E',
+  '👩‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  '👍🏽',
+  '🇩🇪',
+  '\u0000',
+  '\u0001\u001f\u007f',
+  '\ud800',
+  '\udfff',
+  '\udbff\u0041',
+  'Z\u0351\u0352\u0353\u0354\u0355',
+  '\ufeff',
+  '\u200b\u2060',
+  '𝕳𝖊𝖑𝖑𝖔',
+  '漢字かなカナ',
+  '\u0130\u0131',
+  'ß\u1E9E',
+  '\uFFFD\uFFFF',
+  '"\\\'`${}<>&;',
 ];
 
 /** A unicode-heavy string of roughly `pieces` pieces. */
@@ -56,7 +75,9 @@ export function unicodeHeavy(rng: Rng, pieces = 6): string {
 
 /** Like {@link unicodeHeavy}, but only characters a JSON string in UTF-8 carries unchanged (no lone surrogates). */
 export function unicodeWellFormed(rng: Rng, pieces = 6): string {
-  return unicodeHeavy(rng, pieces).replace(/[\ud800-\udfff]/g, (c, i: number, s: string) => (isPaired(s, i) ? c : '\uFFFD'));
+  return unicodeHeavy(rng, pieces).replace(/[\ud800-\udfff]/g, (c, i: number, s: string) =>
+    isPaired(s, i) ? c : '\uFFFD',
+  );
 }
 
 function isPaired(s: string, i: number): boolean {

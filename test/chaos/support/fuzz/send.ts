@@ -6,7 +6,11 @@ import type { EventCase } from './event-cases';
 import type { HttpCase } from './http-cases';
 
 /** Runs `fn` over `items` with at most `concurrency` at once, results in input order. */
-export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -32,7 +36,11 @@ export function sendEvents(js: JetStreamClient, cases: readonly EventCase[], con
     const hdrs = c.headers ? natsHeaders() : undefined;
     for (const [k, v] of Object.entries(c.headers ?? {})) hdrs!.set(k, v);
     try {
-      const ack = await js.publish(c.subject, c.body, { headers: hdrs, ...(c.msgId ? { msgID: c.msgId } : {}), timeout: 30_000 });
+      const ack = await js.publish(c.subject, c.body, {
+        headers: hdrs,
+        ...(c.msgId ? { msgID: c.msgId } : {}),
+        timeout: 30_000,
+      });
       return { case: c, seq: ack.seq, duplicate: ack.duplicate };
     } catch (error) {
       return { case: c, error: String(error) };
@@ -46,7 +54,11 @@ export interface CommandSent {
   error?: string;
 }
 
-export function sendCommands(nc: NatsConnection, cases: readonly CommandCase[], concurrency = 32): Promise<CommandSent[]> {
+export function sendCommands(
+  nc: NatsConnection,
+  cases: readonly CommandCase[],
+  concurrency = 32,
+): Promise<CommandSent[]> {
   return pool(cases, concurrency, async (c) => {
     try {
       const msg = await nc.request(c.subject, c.body, { timeout: 10_000 });
@@ -68,7 +80,12 @@ export interface HttpSent {
 export function sendHttp(baseUrl: string, cases: readonly HttpCase[], concurrency = 8): Promise<HttpSent[]> {
   return pool(cases, concurrency, async (c) => {
     try {
-      const res = await fetch(`${baseUrl}${c.path}`, { method: c.method, headers: c.headers, body: c.body, signal: AbortSignal.timeout(15_000) });
+      const res = await fetch(`${baseUrl}${c.path}`, {
+        method: c.method,
+        headers: c.headers,
+        body: c.body,
+        signal: AbortSignal.timeout(15_000),
+      });
       const text = await res.text();
       let body: unknown = text;
       try {

@@ -39,7 +39,9 @@ export async function eventConsumers(jsm: JetStreamManager): Promise<EventConsum
 
 /** The services that consume `subject` (each through one durable). */
 export function consumersOf(consumers: EventConsumer[], subject: string): string[] {
-  return [...new Set(consumers.filter((c) => c.filters.some((f) => subjectMatches(f, subject))).map((c) => c.service))].sort();
+  return [
+    ...new Set(consumers.filter((c) => c.filters.some((f) => subjectMatches(f, subject))).map((c) => c.service)),
+  ].sort();
 }
 
 /** A dead letter as the DLQ stream holds it (headers only: bodies can be large). */
@@ -58,7 +60,10 @@ function header(headers: MsgHdrs | undefined, key: string): string {
 /** Every message of the DLQ stream, fetched by sequence (direct gets, `concurrency` at once). */
 export async function readDeadLetters(jsm: JetStreamManager, concurrency = 32): Promise<DeadLetter[]> {
   const { state } = await jsm.streams.info(DLQ_STREAM);
-  const seqs = Array.from({ length: state.messages > 0 ? state.last_seq - state.first_seq + 1 : 0 }, (_, i) => state.first_seq + i);
+  const seqs = Array.from(
+    { length: state.messages > 0 ? state.last_seq - state.first_seq + 1 : 0 },
+    (_, i) => state.first_seq + i,
+  );
   const read = await pool(seqs, concurrency, async (seq) => {
     const msg = await jsm.streams.getMessage(DLQ_STREAM, { seq });
     return {
@@ -84,7 +89,12 @@ export async function backlogs(jsm: JetStreamManager): Promise<ConsumerBacklog[]
   const infos = await jsm.consumers.list(EVENTS_STREAM).next();
   return infos
     .filter((c) => c.config.durable_name)
-    .map((c) => ({ durable: c.name, pending: c.num_pending, unacked: c.num_ack_pending, redelivered: c.num_redelivered }))
+    .map((c) => ({
+      durable: c.name,
+      pending: c.num_pending,
+      unacked: c.num_ack_pending,
+      redelivered: c.num_redelivered,
+    }))
     .sort((a, b) => a.durable.localeCompare(b.durable));
 }
 
@@ -98,6 +108,8 @@ export function waitForDrained(jsm: JetStreamManager, timeoutMs: number): Promis
     },
     { timeoutMs, intervalMs: 500, what: 'every consumer of EVENTS to be drained' },
   ).catch((error: unknown) => {
-    throw new Error(`${String(error)}; still busy: ${JSON.stringify(last.filter((c) => c.pending > 0 || c.unacked > 0))}`);
+    throw new Error(
+      `${String(error)}; still busy: ${JSON.stringify(last.filter((c) => c.pending > 0 || c.unacked > 0))}`,
+    );
   });
 }

@@ -42,7 +42,8 @@ export function parseMetrics(text: string): Sample[] {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*?)\})?\s+(\S+)/.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key] = value.replace(/\\(.)/g, '$1');
+    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[key] = value.replace(/\\(.)/g, '$1');
     out.push({ name: match[1], labels, value: Number(match[3]) });
   }
   return out;
@@ -66,7 +67,9 @@ export function total(samples: Sample[], name: string, where: Record<string, str
 export async function allHealthy(system: FlowscopeSystem): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [name, app] of system.apps) {
-    const health = await httpJson(`${app.url}/health`, { timeoutMs: 5000 }).catch((e: unknown) => ({ status: String(e) }));
+    const health = await httpJson(`${app.url}/health`, { timeoutMs: 5000 }).catch((e: unknown) => ({
+      status: String(e),
+    }));
     out[name] = `${app.process?.running ? 'running' : 'exited'}, /health ${health.status}`;
   }
   return out;
@@ -76,5 +79,8 @@ export async function allHealthy(system: FlowscopeSystem): Promise<Record<string
 export function writeChaosFigures(name: string, figures: Record<string, unknown>): void {
   const dir = path.join(__dirname, '..', '..', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ ranAt: new Date().toISOString(), ...figures }, null, 2)}\n`);
+  writeFileSync(
+    path.join(dir, `${name}.json`),
+    `${JSON.stringify({ ranAt: new Date().toISOString(), ...figures }, null, 2)}\n`,
+  );
 }

@@ -1,4 +1,10 @@
-import { CMD_SHIPMENT_SCHEDULE, STOCK_RESERVED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import {
+  CMD_SHIPMENT_SCHEDULE,
+  STOCK_RESERVED,
+  type CommandData,
+  type CommandReply,
+  type EventEnvelope,
+} from '@flowscope/contracts';
 import { OrderProjection } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
@@ -20,8 +26,13 @@ export class ScheduleShipmentHandler {
 
   @MessagePattern(CMD_SHIPMENT_SCHEDULE)
   async onSchedule(@Payload() command: CommandData<typeof CMD_SHIPMENT_SCHEDULE>): Promise<CommandReply> {
-    const decision = await this.schedule.execute(command.orderId, command.destination, command.style ?? 'orchestration');
-    if (decision.outcome === 'failed') return { ok: false, code: 'SHIPMENT_FAILED', message: decision.reason, retryable: false };
+    const decision = await this.schedule.execute(
+      command.orderId,
+      command.destination,
+      command.style ?? 'orchestration',
+    );
+    if (decision.outcome === 'failed')
+      return { ok: false, code: 'SHIPMENT_FAILED', message: decision.reason, retryable: false };
     return { ok: true, shipmentId: decision.shipmentId, carrier: decision.carrier };
   }
 }

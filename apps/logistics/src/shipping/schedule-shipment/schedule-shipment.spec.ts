@@ -4,14 +4,23 @@ import { ScheduleShipment } from './schedule-shipment';
 import { ScheduleShipmentHandler } from './schedule-shipment.handler';
 
 const quiet = { log: () => undefined, warn: () => undefined };
-const order: OrderPlaced = { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'BOOK-1', qty: 1, unitPrice: 5 }], total: 5, currency: 'EUR' };
+const order: OrderPlaced = {
+  orderId: 'o-1',
+  customerId: 'c-1',
+  items: [{ sku: 'BOOK-1', qty: 1, unitPrice: 5 }],
+  total: 5,
+  currency: 'EUR',
+};
 
 /** The use case and both entry points, with the order known and flags set by the test. */
 function logisticsWith(flagValues: Record<string, string>) {
   const flags = new FailureFlags({ log: quiet });
   for (const [key, value] of Object.entries(flagValues)) flags.apply(key, value);
   const publish = jest.fn(() => Promise.resolve({}));
-  const useCase = new ScheduleShipment({ publish } as unknown as EventPublisher, new FailureInjector(flags, 'logistics', quiet));
+  const useCase = new ScheduleShipment(
+    { publish } as unknown as EventPublisher,
+    new FailureInjector(flags, 'logistics', quiet),
+  );
   const orders = { require: () => Promise.resolve(order) } as unknown as OrderProjection;
   return { handler: new ScheduleShipmentHandler(useCase, orders), publish };
 }
@@ -21,20 +30,32 @@ const reserved = buildEvent('stock.reserved', { orderId: 'o-1', reservationId: '
 describe('ScheduleShipment with failure flags', () => {
   it('a flagged failure answers the saga SHIPMENT_FAILED and publishes shipment.failed, as AQ does', async () => {
     const { handler, publish } = logisticsWith({ 'logistics.failureRate': '1' });
-    await expect(handler.onSchedule({ orderId: 'o-1', style: 'orchestration' })).resolves.toMatchObject({ ok: false, code: 'SHIPMENT_FAILED' });
-    expect(publish).toHaveBeenCalledWith('shipment.failed', expect.objectContaining({ reason: expect.stringContaining('logistics.failureRate') }), expect.anything());
+    await expect(handler.onSchedule({ orderId: 'o-1', style: 'orchestration' })).resolves.toMatchObject({
+      ok: false,
+      code: 'SHIPMENT_FAILED',
+    });
+    expect(publish).toHaveBeenCalledWith(
+      'shipment.failed',
+      expect.objectContaining({ reason: expect.stringContaining('logistics.failureRate') }),
+      expect.anything(),
+    );
   });
 
   it('in choreography a flagged failure publishes shipment.failed, which the compensations react to', async () => {
     const { handler, publish } = logisticsWith({ 'logistics.failureRate': '1' });
     await handler.onStockReserved(reserved);
-    expect(publish).toHaveBeenCalledWith('shipment.failed', expect.objectContaining({ orderId: 'o-1' }), { causedBy: reserved });
+    expect(publish).toHaveBeenCalledWith('shipment.failed', expect.objectContaining({ orderId: 'o-1' }), {
+      causedBy: reserved,
+    });
   });
 
   it('with a drop rate of 1 the shipment is decided but shipment.scheduled is not published', async () => {
     const { handler, publish } = logisticsWith({ 'logistics.dropRate': '1' });
     await handler.onStockReserved(reserved);
-    await expect(handler.onSchedule({ orderId: 'o-1', style: 'orchestration' })).resolves.toMatchObject({ ok: true, shipmentId: 'shp-o-1' });
+    await expect(handler.onSchedule({ orderId: 'o-1', style: 'orchestration' })).resolves.toMatchObject({
+      ok: true,
+      shipmentId: 'shp-o-1',
+    });
     expect(publish).not.toHaveBeenCalled();
   });
 });

@@ -14,10 +14,16 @@ export class ScheduleShipment {
     @Inject(FailureInjector) private readonly failures: FailureInjector,
   ) {}
 
-  async execute(orderId: string, destination: string | undefined, style: FlowStyle | undefined, causedBy?: EventEnvelope): Promise<ShipmentDecision> {
+  async execute(
+    orderId: string,
+    destination: string | undefined,
+    style: FlowStyle | undefined,
+    causedBy?: EventEnvelope,
+  ): Promise<ShipmentDecision> {
     await this.failures.delay();
     const decision = decideShipment(orderId, destination, () => this.failures.fails('logistics.failureRate', orderId));
-    if (this.failures.drops(decision.outcome === 'failed' ? SHIPMENT_FAILED : SHIPMENT_SCHEDULED, orderId)) return decision;
+    if (this.failures.drops(decision.outcome === 'failed' ? SHIPMENT_FAILED : SHIPMENT_SCHEDULED, orderId))
+      return decision;
     if (decision.outcome === 'failed') {
       await this.events.publish(SHIPMENT_FAILED, { orderId, reason: decision.reason, style }, { causedBy });
     } else {

@@ -7,8 +7,14 @@ export const PlaceOrderRequestSchema = z.strictObject({
   orderId: OrderIdSchema.optional(),
   customerId: z.string().min(1).max(128),
   items: z.array(OrderItemSchema).min(1).max(100),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
-  destination: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as DE').optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR')
+    .default('EUR'),
+  destination: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as DE')
+    .optional(),
   /** Defaults to the ORDER_STYLE setting. */
   style: FlowStyleSchema.optional(),
 });

@@ -29,7 +29,12 @@ function run(replies: Partial<Record<string, CommandReply[]>>): { sent: string[]
 describe('OrderSaga', () => {
   it('runs payment, stock, shipment, then notifies, and completes', () => {
     const { sent, saga } = run({});
-    expect(sent).toEqual(['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.customer.notify']);
+    expect(sent).toEqual([
+      'cmd.payment.authorize',
+      'cmd.stock.reserve',
+      'cmd.shipment.schedule',
+      'cmd.customer.notify',
+    ]);
     expect(saga).toMatchObject({ status: 'completed', outcome: 'completed', step: 'done' });
   });
 
@@ -47,7 +52,12 @@ describe('OrderSaga', () => {
   it('when shipping fails, it compensates in reverse order: release, then refund', () => {
     const { sent, saga } = run({ shipment: [refused('SHIPMENT_FAILED')] });
     expect(sent).toEqual([
-      'cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.shipment.schedule', 'cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify',
+      'cmd.payment.authorize',
+      'cmd.stock.reserve',
+      'cmd.shipment.schedule',
+      'cmd.stock.release',
+      'cmd.payment.refund',
+      'cmd.customer.notify',
     ]);
     expect(commandFor({ ...saga, step: 'release' })).toMatchObject({ compensating: true });
   });
@@ -65,15 +75,28 @@ describe('OrderSaga', () => {
   });
 
   it('compensates a forward step it gave up on without an answer: it may have taken effect', () => {
-    expect(run({ payment: [timeout, timeout, timeout] }).sent.slice(-2)).toEqual(['cmd.payment.refund', 'cmd.customer.notify']);
-    expect(run({ stock: [timeout, timeout, timeout] }).sent.slice(-3)).toEqual(['cmd.stock.release', 'cmd.payment.refund', 'cmd.customer.notify']);
+    expect(run({ payment: [timeout, timeout, timeout] }).sent.slice(-2)).toEqual([
+      'cmd.payment.refund',
+      'cmd.customer.notify',
+    ]);
+    expect(run({ stock: [timeout, timeout, timeout] }).sent.slice(-3)).toEqual([
+      'cmd.stock.release',
+      'cmd.payment.refund',
+      'cmd.customer.notify',
+    ]);
   });
 
   it('does not compensate a step that definitely did not happen: refused, or nobody there to receive it', () => {
     expect(run({ stock: [refused('STOCK_UNAVAILABLE')] }).sent).not.toContain('cmd.stock.release');
     const noResponders: CommandReply = { ok: false, code: 'NO_RESPONDERS', message: 'nobody answers', retryable: true };
-    expect(run({ payment: [noResponders, noResponders, noResponders] }).sent.slice(-2)).toEqual(['cmd.payment.authorize', 'cmd.customer.notify']);
-    expect(run({ payment: [timeout, noResponders, noResponders] }).sent.slice(-2)).toEqual(['cmd.payment.refund', 'cmd.customer.notify']);
+    expect(run({ payment: [noResponders, noResponders, noResponders] }).sent.slice(-2)).toEqual([
+      'cmd.payment.authorize',
+      'cmd.customer.notify',
+    ]);
+    expect(run({ payment: [timeout, noResponders, noResponders] }).sent.slice(-2)).toEqual([
+      'cmd.payment.refund',
+      'cmd.customer.notify',
+    ]);
   });
 
   it('a compensation that keeps failing is recorded, and the saga still ends', () => {

@@ -56,31 +56,70 @@ export interface SagaLimits {
 
 const NEXT: Record<ForwardStep, SagaStep> = { payment: 'stock', stock: 'shipment', shipment: 'finish' };
 /** Reasons read as in choreography, so both styles end an order the same way. */
-const FAILURE: Record<ForwardStep, string> = { payment: 'payment declined', stock: 'stock unavailable', shipment: 'shipment failed' };
-const COMPENSATION: Record<ForwardStep, CompensationStep | undefined> = { payment: 'refund', stock: 'release', shipment: undefined };
+const FAILURE: Record<ForwardStep, string> = {
+  payment: 'payment declined',
+  stock: 'stock unavailable',
+  shipment: 'shipment failed',
+};
+const COMPENSATION: Record<ForwardStep, CompensationStep | undefined> = {
+  payment: 'refund',
+  stock: 'release',
+  shipment: undefined,
+};
 
-export function startSaga(orderId: string, order: SagaState['order'], now: Date, trace?: Record<string, string>): SagaState {
+export function startSaga(
+  orderId: string,
+  order: SagaState['order'],
+  now: Date,
+  trace?: Record<string, string>,
+): SagaState {
   const at = now.toISOString();
-  return { orderId, order, status: 'running', step: 'payment', attempt: 0, done: [], compensations: [], history: [], trace, startedAt: at, updatedAt: at };
+  return {
+    orderId,
+    order,
+    status: 'running',
+    step: 'payment',
+    attempt: 0,
+    done: [],
+    compensations: [],
+    history: [],
+    trace,
+    startedAt: at,
+    updatedAt: at,
+  };
 }
 
 /** The command the current step sends, or undefined for a step the runner does itself (finish, done). */
-export function commandFor(saga: SagaState): { subject: CommandSubject; data: CommandData<CommandSubject>; compensating: boolean } | undefined {
+export function commandFor(
+  saga: SagaState,
+): { subject: CommandSubject; data: CommandData<CommandSubject>; compensating: boolean } | undefined {
   const { orderId, order } = saga;
   const style = 'orchestration' as const;
   switch (saga.step) {
     case 'payment':
-      return { subject: CMD_PAYMENT_AUTHORIZE, data: { orderId, style, customerId: order.customerId, amount: order.total, currency: order.currency }, compensating: false };
+      return {
+        subject: CMD_PAYMENT_AUTHORIZE,
+        data: { orderId, style, customerId: order.customerId, amount: order.total, currency: order.currency },
+        compensating: false,
+      };
     case 'stock':
       return { subject: CMD_STOCK_RESERVE, data: { orderId, style, items: order.items }, compensating: false };
     case 'shipment':
-      return { subject: CMD_SHIPMENT_SCHEDULE, data: { orderId, style, destination: order.destination }, compensating: false };
+      return {
+        subject: CMD_SHIPMENT_SCHEDULE,
+        data: { orderId, style, destination: order.destination },
+        compensating: false,
+      };
     case 'refund':
       return { subject: CMD_PAYMENT_REFUND, data: { orderId, style, reason: saga.reason }, compensating: true };
     case 'release':
       return { subject: CMD_STOCK_RELEASE, data: { orderId, style, reason: saga.reason }, compensating: true };
     case 'notify':
-      return { subject: CMD_CUSTOMER_NOTIFY, data: { orderId, style, template: `order-${saga.outcome ?? 'cancelled'}` }, compensating: false };
+      return {
+        subject: CMD_CUSTOMER_NOTIFY,
+        data: { orderId, style, template: `order-${saga.outcome ?? 'cancelled'}` },
+        compensating: false,
+      };
     default:
       return undefined;
   }
@@ -93,8 +132,17 @@ export function beginAttempt(saga: SagaState, now: Date): SagaState {
 
 /** Folds a command's reply into the saga: advance, retry, compensate or finish. */
 export function applyReply(saga: SagaState, reply: CommandReply, limits: SagaLimits, now: Date): SagaState {
-  const record = (result: string): SagaTransition => ({ step: saga.step, attempt: saga.attempt, result, at: now.toISOString() });
-  const base = { ...saga, updatedAt: now.toISOString(), history: [...saga.history, record(reply.ok ? 'ok' : reply.code)] };
+  const record = (result: string): SagaTransition => ({
+    step: saga.step,
+    attempt: saga.attempt,
+    result,
+    at: now.toISOString(),
+  });
+  const base = {
+    ...saga,
+    updatedAt: now.toISOString(),
+    history: [...saga.history, record(reply.ok ? 'ok' : reply.code)],
+  };
   if (reply.ok) return advance(base);
   if (reply.retryable && saga.attempt < limits.maxAttempts) return base; // same step, next attempt
   const reason = reply.retryable
@@ -113,14 +161,29 @@ function mayHaveRun(saga: SagaState): boolean {
 
 /** The runner finished the order (published order.completed / order.cancelled): notify next. */
 export function finished(saga: SagaState, now: Date): SagaState {
-  return { ...saga, step: 'notify', attempt: 0, updatedAt: now.toISOString(), history: [...saga.history, { step: 'finish', attempt: 1, result: saga.outcome ?? 'cancelled', at: now.toISOString() }] };
+  return {
+    ...saga,
+    step: 'notify',
+    attempt: 0,
+    updatedAt: now.toISOString(),
+    history: [
+      ...saga.history,
+      { step: 'finish', attempt: 1, result: saga.outcome ?? 'cancelled', at: now.toISOString() },
+    ],
+  };
 }
 
 function advance(saga: SagaState): SagaState {
   const step = saga.step;
   if (step === 'payment' || step === 'stock' || step === 'shipment') {
     const next = NEXT[step];
-    return { ...saga, step: next, attempt: 0, done: [...saga.done, step], ...(next === 'finish' ? { outcome: 'completed' as const } : {}) };
+    return {
+      ...saga,
+      step: next,
+      attempt: 0,
+      done: [...saga.done, step],
+      ...(next === 'finish' ? { outcome: 'completed' as const } : {}),
+    };
   }
   if (step === 'refund' || step === 'release') return nextCompensation(saga);
   if (step === 'notify') return { ...saga, step: 'done', attempt: 0, status: saga.outcome ?? 'cancelled' };
@@ -134,7 +197,10 @@ function giveUp(saga: SagaState, reason: string, uncertain: boolean): SagaState 
     // retryable errors) may have taken effect all the same: it is compensated first. Refund and release
     // void an order their service has not seen, so a late copy of the step is refused, not carried out.
     const uncertainStep = uncertain ? [step] : [];
-    const compensations = [...saga.done, ...uncertainStep].reverse().flatMap((done): CompensationStep[] => { const c = COMPENSATION[done]; return c ? [c] : []; });
+    const compensations = [...saga.done, ...uncertainStep].reverse().flatMap((done): CompensationStep[] => {
+      const c = COMPENSATION[done];
+      return c ? [c] : [];
+    });
     return nextCompensation({ ...saga, reason, outcome: 'cancelled', compensations });
   }
   if (step === 'refund' || step === 'release') {

@@ -45,7 +45,12 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   async begin(event: EventEnvelope<'order.placed'>): Promise<void> {
     const order: OrderPlaced = event.data;
     const { customerId, items, total, currency, destination } = order;
-    const saga = startSaga(order.orderId, { customerId, items, total, currency, destination }, new Date(), captureTraceContext());
+    const saga = startSaga(
+      order.orderId,
+      { customerId, items, total, currency, destination },
+      new Date(),
+      captureTraceContext(),
+    );
     this.drive(order.orderId, await this.kv.putIfAbsent(order.orderId, saga));
   }
 
@@ -60,7 +65,9 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       () => false,
       async (error: unknown) => {
         const wait = Math.min(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_RESUME_DELAY_MS);
-        this.logger.warn(`saga ${orderId} interrupted: ${String(error)}; it goes on from its stored state in ${wait} ms`);
+        this.logger.warn(
+          `saga ${orderId} interrupted: ${String(error)}; it goes on from its stored state in ${wait} ms`,
+        );
         await delay(wait);
         return true;
       },
@@ -92,13 +99,20 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     if (!command) return this.save({ ...saga, status: saga.outcome ?? 'cancelled' });
     const attempt = await this.save(beginAttempt(saga, new Date()));
     if (attempt.attempt > 1) await delay(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt.attempt - 2));
-    const reply = await this.commands.send(command.subject, command.data, { timeoutMs: this.config.SAGA_STEP_TIMEOUT_MS, compensating: command.compensating });
+    const reply = await this.commands.send(command.subject, command.data, {
+      timeoutMs: this.config.SAGA_STEP_TIMEOUT_MS,
+      compensating: command.compensating,
+    });
     return this.save(applyReply(attempt, reply, { maxAttempts: this.config.SAGA_MAX_ATTEMPTS }, new Date()));
   }
 
   /** Closes the order: its final event is published by the orchestrator itself. */
   private async finish(saga: SagaState): Promise<void> {
-    const data = { orderId: saga.orderId, style: 'orchestration' as const, ...(saga.outcome === 'completed' ? {} : { reason: saga.reason }) };
+    const data = {
+      orderId: saga.orderId,
+      style: 'orchestration' as const,
+      ...(saga.outcome === 'completed' ? {} : { reason: saga.reason }),
+    };
     const type = saga.outcome === 'completed' ? ORDER_COMPLETED : ORDER_CANCELLED;
     const published = await this.events.publish(type, data);
     await this.orders.apply(published);

@@ -53,6 +53,10 @@ export class TrackOrderHandler {
   async cancel(@Payload() event: EventEnvelope): Promise<void> {
     const { after } = await this.orders.apply(event);
     if (after.status !== 'cancelled') return;
-    await this.events.publish(ORDER_CANCELLED, { orderId: after.orderId, reason: after.reason, style: after.style }, { causedBy: event });
+    await this.events.publish(
+      ORDER_CANCELLED,
+      { orderId: after.orderId, reason: after.reason, style: after.style },
+      { causedBy: event },
+    );
   }
 }

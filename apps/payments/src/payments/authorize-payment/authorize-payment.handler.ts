@@ -1,4 +1,10 @@
-import { CMD_PAYMENT_AUTHORIZE, ORDER_PLACED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import {
+  CMD_PAYMENT_AUTHORIZE,
+  ORDER_PLACED,
+  type CommandData,
+  type CommandReply,
+  type EventEnvelope,
+} from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { AuthorizePayment } from './authorize-payment';
@@ -21,7 +27,12 @@ export class AuthorizePaymentHandler {
       return { ok: false, code: 'PAYMENT_DECLINED', message: record.reason ?? 'payment declined', retryable: false };
     }
     if (record.status === 'voided') {
-      return { ok: false, code: 'PAYMENT_VOIDED', message: `the order's payment was voided: ${record.reason ?? 'order cancelled'}`, retryable: false };
+      return {
+        ok: false,
+        code: 'PAYMENT_VOIDED',
+        message: `the order's payment was voided: ${record.reason ?? 'order cancelled'}`,
+        retryable: false,
+      };
     }
     return { ok: true, paymentId: record.paymentId, amount: record.amount, status: record.status };
   }

@@ -38,7 +38,8 @@ export class AuthorizePayment {
     });
     if (record.status === 'refunded' || record.status === 'voided') return record;
     const data = { orderId: record.orderId, paymentId: record.paymentId, amount: record.amount, style: input.style };
-    if (this.failures.drops(record.status === 'declined' ? PAYMENT_DECLINED : PAYMENT_AUTHORIZED, record.orderId)) return record;
+    if (this.failures.drops(record.status === 'declined' ? PAYMENT_DECLINED : PAYMENT_AUTHORIZED, record.orderId))
+      return record;
     if (record.status === 'declined') {
       await this.events.publish(PAYMENT_DECLINED, { ...data, reason: record.reason }, { causedBy });
     } else {

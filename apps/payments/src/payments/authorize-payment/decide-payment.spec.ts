@@ -10,7 +10,9 @@ describe('decidePayment', () => {
   });
 
   it('declines a customer whose id starts with "decline"', () => {
-    expect(decidePayment({ orderId: 'o-2', customerId: 'decline-7', amount: 1 })).toMatchObject({ outcome: 'declined' });
+    expect(decidePayment({ orderId: 'o-2', customerId: 'decline-7', amount: 1 })).toMatchObject({
+      outcome: 'declined',
+    });
   });
 
   it('declines an order over the limit', () => {

@@ -1,12 +1,10 @@
-
 /** Customers whose id starts with this are declined: lets a test or a user ask for a decline. */
 export const DECLINED_CUSTOMER_PREFIX = 'decline';
 /** Above this total (in the order's currency) a payment is declined as over the limit. */
 export const PAYMENT_LIMIT = 10_000;
 
 export type PaymentDecision =
-  | { outcome: 'authorized'; paymentId: string; amount: number }
-  | { outcome: 'declined'; reason: string };
+  { outcome: 'authorized'; paymentId: string; amount: number } | { outcome: 'declined'; reason: string };
 
 /** Why a payment the failure flag `payment.declineRate` declined was declined. */
 export const FLAGGED_DECLINE_REASON = 'card declined by issuer (failure flag payment.declineRate)';
@@ -15,7 +13,10 @@ export const FLAGGED_DECLINE_REASON = 'card declined by issuer (failure flag pay
  * Deterministic: the same order always gets the same decision, in both styles. `flaggedDecline` is
  * asked only when the rules would authorize: whether the failure flag declines this order instead.
  */
-export function decidePayment(order: { orderId: string; customerId: string; amount: number }, flaggedDecline: () => boolean = () => false): PaymentDecision {
+export function decidePayment(
+  order: { orderId: string; customerId: string; amount: number },
+  flaggedDecline: () => boolean = () => false,
+): PaymentDecision {
   if (order.customerId.startsWith(DECLINED_CUSTOMER_PREFIX)) {
     return { outcome: 'declined', reason: 'card declined by issuer' };
   }

@@ -1,4 +1,11 @@
-import { CMD_PAYMENT_REFUND, SHIPMENT_FAILED, STOCK_UNAVAILABLE, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import {
+  CMD_PAYMENT_REFUND,
+  SHIPMENT_FAILED,
+  STOCK_UNAVAILABLE,
+  type CommandData,
+  type CommandReply,
+  type EventEnvelope,
+} from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { RefundPayment } from './refund-payment';
@@ -21,6 +28,11 @@ export class RefundPaymentHandler {
   @MessagePattern(CMD_PAYMENT_REFUND)
   async onRefund(@Payload() command: CommandData<typeof CMD_PAYMENT_REFUND>): Promise<CommandReply> {
     const { orderId, reason, style } = command;
-    return { ok: true, ...(await this.refund.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration', { voidUnknown: true })) };
+    return {
+      ok: true,
+      ...(await this.refund.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration', {
+        voidUnknown: true,
+      })),
+    };
   }
 }

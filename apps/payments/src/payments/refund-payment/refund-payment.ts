@@ -32,7 +32,8 @@ export class RefundPayment {
     if (payment?.status !== 'authorized' && payment?.status !== 'refunded') return { refunded: false };
     await this.ledger.markRefunded(orderId);
     const data = { orderId, paymentId: payment.paymentId, amount: payment.amount, reason, style };
-    if (!this.failures.drops(PAYMENT_REFUNDED, orderId)) await this.events.publish(PAYMENT_REFUNDED, data, { causedBy });
+    if (!this.failures.drops(PAYMENT_REFUNDED, orderId))
+      await this.events.publish(PAYMENT_REFUNDED, data, { causedBy });
     return { refunded: true };
   }
 }

@@ -7,7 +7,9 @@ import { recordEvents, type FlowInstance } from '../flow-instance';
 import type { FlowStore } from '../store/flow-store';
 import { FlowsController } from './flows.controller';
 
-const def = parse(readFileSync(path.join(__dirname, '../../../flows/order-fulfillment.yaml'), 'utf8')) as FlowDefinition;
+const def = parse(
+  readFileSync(path.join(__dirname, '../../../flows/order-fulfillment.yaml'), 'utf8'),
+) as FlowDefinition;
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
 
@@ -26,7 +28,9 @@ const completed = ['order.placed', 'payment.authorized', 'stock.reserved', 'ship
 
 describe('GET /flows', () => {
   // Inserted oldest first, the way the store fills: the worst case for keeping the newest page.
-  const flows = Array.from({ length: 25 }, (_, i) => flow(`o-${String(i).padStart(2, '0')}`, i * 10, i % 3 === 0 ? completed : ['order.placed']));
+  const flows = Array.from({ length: 25 }, (_, i) =>
+    flow(`o-${String(i).padStart(2, '0')}`, i * 10, i % 3 === 0 ? completed : ['order.placed']),
+  );
 
   it('pages newest first through every flow, each exactly once', () => {
     const api = controller(flows);
@@ -48,8 +52,18 @@ describe('GET /flows', () => {
     try {
       const stalled = api.list({ status: 'stalled', limit: '1000' }).items.map((f) => f.key);
       const done = api.list({ status: 'completed', limit: '1000' }).items.map((f) => f.key);
-      expect(stalled).toEqual(flows.filter((_, i) => i % 3 !== 0).map((f) => f.key).reverse());
-      expect(done).toEqual(flows.filter((_, i) => i % 3 === 0).map((f) => f.key).reverse());
+      expect(stalled).toEqual(
+        flows
+          .filter((_, i) => i % 3 !== 0)
+          .map((f) => f.key)
+          .reverse(),
+      );
+      expect(done).toEqual(
+        flows
+          .filter((_, i) => i % 3 === 0)
+          .map((f) => f.key)
+          .reverse(),
+      );
       expect(api.list({ status: 'running', limit: '1000' }).items).toEqual([]);
     } finally {
       jest.useRealTimers();

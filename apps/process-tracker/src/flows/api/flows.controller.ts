@@ -28,7 +28,8 @@ export class FlowsController {
   @Get('flows/:definition/:key')
   flow(@Param('definition') definition: string, @Param('key') key: string): FlowView {
     const def = this.registry.get(definition);
-    if (!def) throw new NotFoundException({ error: 'DEFINITION_NOT_FOUND', message: `no flow definition '${definition}'` });
+    if (!def)
+      throw new NotFoundException({ error: 'DEFINITION_NOT_FOUND', message: `no flow definition '${definition}'` });
     const flow = this.store.get(definition, key);
     if (!flow) throw new NotFoundException({ error: 'FLOW_NOT_FOUND', message: `no ${definition} flow '${key}'` });
     return toView(flow, def, new Date());
@@ -61,7 +62,9 @@ export class FlowsController {
 /** A flow's status now: the stored one, unless time alone has made an open flow stalled. */
 function statusNow(flow: FlowInstance, def: FlowDefinition, now: Date): FlowStatus {
   if (TERMINAL.has(flow.status) || flow.status === 'stalled') return flow.status;
-  return Date.parse(flow.startedAt) + def.timeoutMs < now.getTime() ? evaluateFlow(def, flow.events, now).status : flow.status;
+  return Date.parse(flow.startedAt) + def.timeoutMs < now.getTime()
+    ? evaluateFlow(def, flow.events, now).status
+    : flow.status;
 }
 
 /** The `size` entries with the greatest order keys seen, kept sorted (greatest first). */
@@ -97,7 +100,8 @@ class NewestFirst<T> {
 function parseList(query: ListQuery, registry: DefinitionRegistry) {
   const problems: string[] = [];
   if (query.definition && !registry.get(query.definition)) problems.push(`definition: unknown '${query.definition}'`);
-  if (query.status && !flowStatuses.includes(query.status as FlowStatus)) problems.push(`status: one of ${flowStatuses.join(', ')}`);
+  if (query.status && !flowStatuses.includes(query.status as FlowStatus))
+    problems.push(`status: one of ${flowStatuses.join(', ')}`);
   const limit = query.limit === undefined ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push('limit: a whole number from 1 to 1000');
   const cursor = query.cursor ? Buffer.from(query.cursor, 'base64url').toString() : undefined;

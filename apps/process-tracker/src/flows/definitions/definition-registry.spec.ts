@@ -22,7 +22,10 @@ describe('DefinitionRegistry', () => {
   });
 
   it('a bad file stops the load with a message naming the file and the field', () => {
-    writeFileSync(path.join(dir, 'broken.yaml'), 'name: broken\ncorrelation: orderId\ntimeoutMs: -5\nsteps:\n  - name: a\n    done: []\n');
+    writeFileSync(
+      path.join(dir, 'broken.yaml'),
+      'name: broken\ncorrelation: orderId\ntimeoutMs: -5\nsteps:\n  - name: a\n    done: []\n',
+    );
     expect(() => DefinitionRegistry.load(dir)).toThrow(DefinitionError);
     expect(() => DefinitionRegistry.load(dir)).toThrow(/broken\.yaml: timeoutMs: .*; steps\.0\.done: /);
   });

@@ -26,7 +26,9 @@ export class DefinitionRegistry {
   static load(dir: string, timeoutMs?: number): DefinitionRegistry {
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+      files = readdirSync(dir)
+        .filter((f) => /\.(ya?ml|json)$/.test(f))
+        .sort();
     } catch (error) {
       throw new DefinitionError(`cannot read FLOW_DEFINITIONS_DIR ${dir}: ${(error as Error).message}`);
     }
@@ -54,7 +56,9 @@ function readDefinition(file: string): FlowDefinition {
   }
   const result = FlowDefinitionSchema.safeParse(raw);
   if (!result.success) {
-    const problems = toIssues(result.error).map((i) => `${i.path}: ${i.message}`).join('; ');
+    const problems = toIssues(result.error)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ');
     throw new DefinitionError(`${file}: ${problems}`);
   }
   return result.data;

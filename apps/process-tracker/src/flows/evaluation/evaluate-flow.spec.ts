@@ -4,22 +4,65 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { evaluateFlow, type SeenEvent } from './evaluate-flow';
 
-const def = parse(readFileSync(path.join(__dirname, '../../../flows/order-fulfillment.yaml'), 'utf8')) as FlowDefinition;
+const def = parse(
+  readFileSync(path.join(__dirname, '../../../flows/order-fulfillment.yaml'), 'utf8'),
+) as FlowDefinition;
 const t0 = Date.parse('2026-01-01T00:00:00Z');
-const seq = (...types: string[]): SeenEvent[] => types.map((type, i) => ({ type, at: new Date(t0 + i * 1000).toISOString() }));
+const seq = (...types: string[]): SeenEvent[] =>
+  types.map((type, i) => ({ type, at: new Date(t0 + i * 1000).toISOString() }));
 const soon = new Date(t0 + 10_000);
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 const scenarios: [string, SeenEvent[], string][] = [
-  ['completed', seq('order.placed', 'payment.authorized', 'stock.reserved', 'shipment.scheduled', 'order.completed', 'customer.notified'), 'completed'],
+  [
+    'completed',
+    seq(
+      'order.placed',
+      'payment.authorized',
+      'stock.reserved',
+      'shipment.scheduled',
+      'order.completed',
+      'customer.notified',
+    ),
+    'completed',
+  ],
   ['payment declined', seq('order.placed', 'payment.declined', 'order.cancelled', 'customer.notified'), 'failed'],
-  ['out of stock', seq('order.placed', 'payment.authorized', 'stock.unavailable', 'payment.refunded', 'order.cancelled', 'customer.notified'), 'compensated'],
-  ['shipping failed', seq('order.placed', 'payment.authorized', 'stock.reserved', 'shipment.failed', 'stock.released', 'payment.refunded', 'order.cancelled'), 'compensated'],
-  ['shipping failed, refund missing', seq('order.placed', 'payment.authorized', 'stock.reserved', 'shipment.failed', 'stock.released', 'order.cancelled'), 'compensating'],
+  [
+    'out of stock',
+    seq(
+      'order.placed',
+      'payment.authorized',
+      'stock.unavailable',
+      'payment.refunded',
+      'order.cancelled',
+      'customer.notified',
+    ),
+    'compensated',
+  ],
+  [
+    'shipping failed',
+    seq(
+      'order.placed',
+      'payment.authorized',
+      'stock.reserved',
+      'shipment.failed',
+      'stock.released',
+      'payment.refunded',
+      'order.cancelled',
+    ),
+    'compensated',
+  ],
+  [
+    'shipping failed, refund missing',
+    seq('order.placed', 'payment.authorized', 'stock.reserved', 'shipment.failed', 'stock.released', 'order.cancelled'),
+    'compensating',
+  ],
   ['half way', seq('order.placed', 'payment.authorized', 'stock.reserved'), 'running'],
 ];
 
@@ -51,7 +94,13 @@ describe('evaluateFlow', () => {
     const late = new Date(t0 + def.timeoutMs + 1);
     expect(evaluateFlow(def, partial, late).status).toBe('stalled');
     expect(evaluateFlow(def, partial, soon).status).toBe('running');
-    const rest = seq('order.placed', 'payment.authorized', 'stock.reserved', 'shipment.scheduled', 'order.completed').slice(2);
+    const rest = seq(
+      'order.placed',
+      'payment.authorized',
+      'stock.reserved',
+      'shipment.scheduled',
+      'order.completed',
+    ).slice(2);
     expect(evaluateFlow(def, [...partial, ...rest], late).status).toBe('completed');
   });
 

@@ -26,7 +26,12 @@ export const TERMINAL: ReadonlySet<FlowStatus> = new Set(['completed', 'failed',
  * The status of a flow instance: a pure function of the set of distinct events seen and the clock
  * (for `stalled`), never of their arrival order (ARCHITECTURE.md "Flow definitions").
  */
-export function evaluateFlow(def: FlowDefinition, events: readonly SeenEvent[], now: Date, timeoutMs = def.timeoutMs): FlowEvaluation {
+export function evaluateFlow(
+  def: FlowDefinition,
+  events: readonly SeenEvent[],
+  now: Date,
+  timeoutMs = def.timeoutMs,
+): FlowEvaluation {
   const firstAt = earliestByType(events);
   const steps = stepsOf(def, firstAt);
   const status = statusOf(def, steps);
@@ -44,7 +49,10 @@ function earliestByType(events: readonly SeenEvent[]): Map<string, string> {
 
 function stepsOf(def: FlowDefinition, firstAt: Map<string, string>): StepView[] {
   const earliest = (types: readonly string[] | undefined) =>
-    (types ?? []).map((t) => firstAt.get(t)).filter((t): t is string => t !== undefined).sort()[0];
+    (types ?? [])
+      .map((t) => firstAt.get(t))
+      .filter((t): t is string => t !== undefined)
+      .sort()[0];
   return def.steps.map((step) => {
     const done = earliest(step.done);
     const failed = earliest(step.failed);
@@ -62,7 +70,9 @@ function statusOf(def: FlowDefinition, steps: StepView[]): FlowStatus {
     return finished ? 'completed' : 'running';
   }
   // Done steps that can be compensated: none means nothing to undo (failed).
-  const compensable = steps.filter((s, i) => (s.status === 'done' || s.status === 'compensated') && def.steps[i].compensatedBy?.length);
+  const compensable = steps.filter(
+    (s, i) => (s.status === 'done' || s.status === 'compensated') && def.steps[i].compensatedBy?.length,
+  );
   if (compensable.length === 0) return 'failed';
   return compensable.every((s) => s.status === 'compensated') ? 'compensated' : 'compensating';
 }

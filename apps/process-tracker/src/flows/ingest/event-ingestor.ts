@@ -46,7 +46,14 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const config = { durable_name: TRACKER_DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: 20, ack_wait: 60e9, max_ack_pending: 20_000 };
+    const config = {
+      durable_name: TRACKER_DURABLE,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_deliver: 20,
+      ack_wait: 60e9,
+      max_ack_pending: 20_000,
+    };
     await ensureDurable(this.nats.jsm, config);
     this.consumption = await DurableConsumption.start({
       js: this.nats.js,
@@ -57,7 +64,12 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
       maxMessages: this.config.TRACKER_BATCH_SIZE * 2,
       onMessage: (msg) => this.enqueue(msg),
     });
-    this.lag = new ConsumerLagPoller({ jsm: this.nats.jsm, service: 'process-tracker', stream: EVENTS_STREAM, consumers: [TRACKER_DURABLE] });
+    this.lag = new ConsumerLagPoller({
+      jsm: this.nats.jsm,
+      service: 'process-tracker',
+      stream: EVENTS_STREAM,
+      consumers: [TRACKER_DURABLE],
+    });
     this.lag.start();
   }
 
@@ -129,7 +141,10 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     const failed = new Set<JsMsg>();
-    await Promise.all([...refusals, ...[...groups.values()].map((g) => this.persist(g).catch(() => g.msgs.forEach((m) => failed.add(m))))]);
+    await Promise.all([
+      ...refusals,
+      ...[...groups.values()].map((g) => this.persist(g).catch(() => g.msgs.forEach((m) => failed.add(m)))),
+    ]);
     for (const msg of new Set([...groups.values()].flatMap((g) => g.msgs))) {
       if (failed.has(msg)) msg.nak(1000);
       else msg.ack();
@@ -147,9 +162,13 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
   private count({ def, events }: Group, { before }: FlowChange): void {
     const known = new Set(before?.events.map((e) => e.id));
     for (const event of events) {
-      const outcome = known.has(event.id) ? 'duplicate'
-        : before && TERMINAL.has(before.status) ? 'late'
-          : before && event.at < before.lastEventAt ? 'out_of_order' : 'accepted';
+      const outcome = known.has(event.id)
+        ? 'duplicate'
+        : before && TERMINAL.has(before.status)
+          ? 'late'
+          : before && event.at < before.lastEventAt
+            ? 'out_of_order'
+            : 'accepted';
       known.add(event.id);
       trackerMetrics.events.inc({ definition: def.name, outcome });
     }
@@ -157,7 +176,13 @@ export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutd
 
   private async refuse(msg: JsMsg, error: ContractError): Promise<void> {
     const stored = await this.deadLetters.send(
-      { subject: msg.subject, data: msg.data, headers: msg.headers, streamSequence: msg.info.streamSequence, deliveryCount: msg.info.deliveryCount },
+      {
+        subject: msg.subject,
+        data: msg.data,
+        headers: msg.headers,
+        streamSequence: msg.info.streamSequence,
+        deliveryCount: msg.info.deliveryCount,
+      },
       { code: error.code, message: error.message, issues: error.issues },
     );
     // Once per message, as its dead letter: a redelivery after a lost PubAck is not a new rejection.

@@ -1,4 +1,12 @@
-import { ContractError, eventSchemas, isEventType, readEnvelope, validate, type FlowDefinition, type FlowStyle } from '@flowscope/contracts';
+import {
+  ContractError,
+  eventSchemas,
+  isEventType,
+  readEnvelope,
+  validate,
+  type FlowDefinition,
+  type FlowStyle,
+} from '@flowscope/contracts';
 import { seededTraceContext } from '@flowscope/telemetry';
 import type { JsMsg } from 'nats';
 import { correlationKey, type DefinitionRegistry } from '../definitions/definition-registry';
@@ -23,7 +31,8 @@ export function readTrackedEvent(msg: JsMsg, registry: DefinitionRegistry): Rout
     receivedAt: new Date(msg.info.timestampNanos / 1e6),
   });
   const defs = registry.forType(raw.type);
-  if (defs.length === 0) throw new ContractError('UNKNOWN_EVENT_TYPE', `no flow definition has event type '${raw.type}'`);
+  if (defs.length === 0)
+    throw new ContractError('UNKNOWN_EVENT_TYPE', `no flow definition has event type '${raw.type}'`);
   // Types of the shared contracts are held to their schema; others only need a correlation value.
   const data = isEventType(raw.type) ? validate(eventSchemas[raw.type], raw.data, 'INVALID_EVENT', raw.type) : raw.data;
   const targets = defs.flatMap((def) => {

@@ -15,10 +15,19 @@ export class FlowOutputs {
     const labels = { definition: def.name, style: after.style };
     if (!before) trackerMetrics.started.inc(labels);
     if (before?.status === after.status) return;
-    this.nats.nc.publish(`flow.${after.status}`, JSON.stringify({
-      definition: def.name, key: after.key, status: after.status, previous: before?.status ?? null, style: after.style, at: now.toISOString(),
-    }));
-    if (after.status === 'stalled') trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(after) });
+    this.nats.nc.publish(
+      `flow.${after.status}`,
+      JSON.stringify({
+        definition: def.name,
+        key: after.key,
+        status: after.status,
+        previous: before?.status ?? null,
+        style: after.style,
+        at: now.toISOString(),
+      }),
+    );
+    if (after.status === 'stalled')
+      trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(after) });
     if (!TERMINAL.has(after.status) || (before && TERMINAL.has(before.status))) return;
     this.ended(def, after, now);
   }
@@ -36,7 +45,11 @@ export class FlowOutputs {
     for (const step of evaluation.steps) {
       if (!step.at) continue;
       const value = (Date.parse(step.at) - Date.parse(flow.startedAt)) / 1000;
-      trackerMetrics.stepDuration.observe({ labels: { definition: def.name, style: flow.style, step: step.name }, value, exemplarLabels });
+      trackerMetrics.stepDuration.observe({
+        labels: { definition: def.name, style: flow.style, step: step.name },
+        value,
+        exemplarLabels,
+      });
     }
     emitFlowSpan(def, flow, evaluation);
   }

@@ -10,10 +10,18 @@ import type { FlowEvaluation } from '../evaluation/evaluate-flow';
 export function emitFlowSpan(def: FlowDefinition, flow: FlowInstance, evaluation: FlowEvaluation): void {
   const first = flow.events.find((e) => e.traceId && e.spanId);
   if (!first || !evaluation.endedAt) return;
-  const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: first.traceId!, spanId: first.spanId!, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  const parent = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: first.traceId!,
+    spanId: first.spanId!,
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
   const others = new Map<string, string>();
-  for (const e of flow.events) if (e.traceId && e.spanId && e.traceId !== first.traceId && !others.has(e.traceId)) others.set(e.traceId, e.spanId);
-  const links: Link[] = [...others].map(([traceId, spanId]) => ({ context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true } }));
+  for (const e of flow.events)
+    if (e.traceId && e.spanId && e.traceId !== first.traceId && !others.has(e.traceId)) others.set(e.traceId, e.spanId);
+  const links: Link[] = [...others].map(([traceId, spanId]) => ({
+    context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true },
+  }));
   const span = trace.getTracer('@flowscope/process-tracker').startSpan(
     `flow ${def.name}`,
     {
@@ -32,8 +40,14 @@ export function emitFlowSpan(def: FlowDefinition, flow: FlowInstance, evaluation
     parent,
   );
   for (const step of evaluation.steps) {
-    if (step.at) span.addEvent(`${step.name} ${step.status}`, { 'flowscope.step.name': step.name, 'flowscope.step.status': step.status }, new Date(step.at));
+    if (step.at)
+      span.addEvent(
+        `${step.name} ${step.status}`,
+        { 'flowscope.step.name': step.name, 'flowscope.step.status': step.status },
+        new Date(step.at),
+      );
   }
-  if (evaluation.status !== 'completed') span.setStatus({ code: SpanStatusCode.ERROR, message: `flow ${evaluation.status}` });
+  if (evaluation.status !== 'completed')
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `flow ${evaluation.status}` });
   span.end(new Date(evaluation.endedAt));
 }

@@ -60,7 +60,10 @@ export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async markStalled(def: FlowDefinition, kvKey: string, now: Date): Promise<void> {
     const change = await this.store.change(kvKey, (current) =>
-      current && !TERMINAL.has(current.status) && current.status !== 'stalled' && evaluateFlow(def, current.events, now).status === 'stalled'
+      current &&
+      !TERMINAL.has(current.status) &&
+      current.status !== 'stalled' &&
+      evaluateFlow(def, current.events, now).status === 'stalled'
         ? { ...current, status: 'stalled', wasStalled: true }
         : undefined,
     );

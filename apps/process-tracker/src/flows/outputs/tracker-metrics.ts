@@ -6,11 +6,28 @@ import { Counter, Gauge, Histogram, Registry, register, type OpenMetricsContentT
 
 // Labels: definition, style, status, step, reason. Never an order id or a flow key.
 export const trackerMetrics = {
-  started: new Counter({ name: 'flowscope_flows_started_total', help: 'Flow instances started', labelNames: ['definition', 'style'] }),
-  ended: new Counter({ name: 'flowscope_flows_ended_total', help: 'Flow instances that reached a terminal status', labelNames: ['definition', 'style', 'status'] }),
-  recovered: new Counter({ name: 'flowscope_flows_recovered_total', help: 'Stalled flows that later reached a terminal status', labelNames: ['definition', 'style', 'status'] }),
+  started: new Counter({
+    name: 'flowscope_flows_started_total',
+    help: 'Flow instances started',
+    labelNames: ['definition', 'style'],
+  }),
+  ended: new Counter({
+    name: 'flowscope_flows_ended_total',
+    help: 'Flow instances that reached a terminal status',
+    labelNames: ['definition', 'style', 'status'],
+  }),
+  recovered: new Counter({
+    name: 'flowscope_flows_recovered_total',
+    help: 'Stalled flows that later reached a terminal status',
+    labelNames: ['definition', 'style', 'status'],
+  }),
   // Its exemplar is the stalled flow's trace: from the stalling rate straight to where the flow stopped.
-  stalledTotal: new Counter<string>({ name: 'flowscope_flows_stalled_total', help: 'Flows that became stalled', labelNames: ['definition', 'style'], enableExemplars: true }),
+  stalledTotal: new Counter<string>({
+    name: 'flowscope_flows_stalled_total',
+    help: 'Flows that became stalled',
+    labelNames: ['definition', 'style'],
+    enableExemplars: true,
+  }),
   duration: new Histogram<string>({
     name: 'flowscope_flow_duration_seconds',
     help: 'From the first event of a flow to its terminal one',
@@ -25,8 +42,24 @@ export const trackerMetrics = {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     enableExemplars: true,
   }),
-  events: new Counter({ name: 'flowscope_tracker_events_total', help: 'Events applied to flows, by outcome (accepted, duplicate, out_of_order, late)', labelNames: ['definition', 'outcome'] }),
-  rejected: new Counter({ name: 'flowscope_tracker_rejected_total', help: 'Events refused and dead-lettered, by reason code', labelNames: ['reason'] }),
-  inProgress: new Gauge({ name: 'flowscope_flows_in_progress', help: 'Flows not yet terminal (running, compensating or stalled)', labelNames: ['definition', 'style'] }),
-  stalled: new Gauge({ name: 'flowscope_flows_stalled', help: 'Flows stalled right now', labelNames: ['definition', 'style'] }),
+  events: new Counter({
+    name: 'flowscope_tracker_events_total',
+    help: 'Events applied to flows, by outcome (accepted, duplicate, out_of_order, late)',
+    labelNames: ['definition', 'outcome'],
+  }),
+  rejected: new Counter({
+    name: 'flowscope_tracker_rejected_total',
+    help: 'Events refused and dead-lettered, by reason code',
+    labelNames: ['reason'],
+  }),
+  inProgress: new Gauge({
+    name: 'flowscope_flows_in_progress',
+    help: 'Flows not yet terminal (running, compensating or stalled)',
+    labelNames: ['definition', 'style'],
+  }),
+  stalled: new Gauge({
+    name: 'flowscope_flows_stalled',
+    help: 'Flows stalled right now',
+    labelNames: ['definition', 'style'],
+  }),
 };

@@ -69,7 +69,13 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Adds events to a flow, durably (the promise resolves once KV has it). */
-  record(def: FlowDefinition, key: string, events: TrackedEvent[], style: FlowStyle | undefined, now: Date): Promise<FlowChange | undefined> {
+  record(
+    def: FlowDefinition,
+    key: string,
+    events: TrackedEvent[],
+    style: FlowStyle | undefined,
+    now: Date,
+  ): Promise<FlowChange | undefined> {
     return this.change(instanceKey(def.name, key), (current) => recordEvents(current, def, key, events, style, now));
   }
 
@@ -88,14 +94,19 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
     return turn;
   }
 
-  private async write(kvKey: string, change: (current?: FlowInstance) => FlowInstance | undefined): Promise<FlowChange | undefined> {
+  private async write(
+    kvKey: string,
+    change: (current?: FlowInstance) => FlowInstance | undefined,
+  ): Promise<FlowChange | undefined> {
     for (let attempt = 1; ; attempt++) {
       const current = this.flows.get(kvKey);
       const after = change(current?.instance);
       if (!after) return undefined;
       try {
         const body = JSON.stringify(after);
-        const revision = current ? await this.kv.update(kvKey, body, current.revision) : await this.kv.create(kvKey, body);
+        const revision = current
+          ? await this.kv.update(kvKey, body, current.revision)
+          : await this.kv.create(kvKey, body);
         this.remember(kvKey, after, revision);
         return { before: current?.instance, after };
       } catch (error) {
@@ -127,7 +138,8 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
       for await (const entry of watcher) {
         // Most entries are this replica's own writes coming back: skip the parse when we hold them.
         const known = this.flows.get(entry.key);
-        if (entry.operation === 'PUT' && (!known || known.revision < entry.revision)) this.remember(entry.key, entry.json<FlowInstance>(), entry.revision);
+        if (entry.operation === 'PUT' && (!known || known.revision < entry.revision))
+          this.remember(entry.key, entry.json<FlowInstance>(), entry.revision);
         else if (entry.operation !== 'PUT') this.forget(entry.key);
         if (entry.delta === 0) markReady();
       }

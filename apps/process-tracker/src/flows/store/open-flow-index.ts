@@ -29,7 +29,8 @@ export class OpenFlowIndex {
   track(key: string, before: FlowInstance | undefined, after: FlowInstance | undefined): void {
     if (before) this.count(before, -1);
     if (after) this.count(after, +1);
-    if (after && isWaiting(after) && (!before || !isWaiting(before) || before.startedAt !== after.startedAt)) this.requeue(key, after);
+    if (after && isWaiting(after) && (!before || !isWaiting(before) || before.startedAt !== after.startedAt))
+      this.requeue(key, after);
   }
 
   /** Puts a flow (back) on its definition's heap, e.g. after a failed attempt to mark it stalled. */
@@ -69,7 +70,7 @@ const isWaiting = (flow: FlowInstance) => !TERMINAL.has(flow.status) && flow.sta
 
 function push(heap: Due[], item: Due): void {
   heap.push(item);
-  for (let i = heap.length - 1; i > 0; ) {
+  for (let i = heap.length - 1; i > 0;) {
     const parent = (i - 1) >> 1;
     if (heap[parent].startedAt <= heap[i].startedAt) break;
     [heap[parent], heap[i]] = [heap[i], heap[parent]];
@@ -82,7 +83,7 @@ function pop(heap: Due[]): Due {
   const last = heap.pop()!;
   if (heap.length > 0) {
     heap[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let least = i;

@@ -1,4 +1,10 @@
-import { CMD_STOCK_RELEASE, SHIPMENT_FAILED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import {
+  CMD_STOCK_RELEASE,
+  SHIPMENT_FAILED,
+  type CommandData,
+  type CommandReply,
+  type EventEnvelope,
+} from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { ReleaseStock } from './release-stock';
@@ -16,6 +22,11 @@ export class ReleaseStockHandler {
   @MessagePattern(CMD_STOCK_RELEASE)
   async onRelease(@Payload() command: CommandData<typeof CMD_STOCK_RELEASE>): Promise<CommandReply> {
     const { orderId, reason, style } = command;
-    return { ok: true, ...(await this.release.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration', { voidUnknown: true })) };
+    return {
+      ok: true,
+      ...(await this.release.execute(orderId, reason ?? 'order cancelled', style ?? 'orchestration', {
+        voidUnknown: true,
+      })),
+    };
   }
 }

@@ -32,7 +32,11 @@ export class ReleaseStock {
     if (reservation?.status !== 'reserved' && reservation?.status !== 'released') return { released: false };
     await this.reservations.markReleased(orderId);
     if (this.failures.drops(STOCK_RELEASED, orderId)) return { released: true };
-    await this.events.publish(STOCK_RELEASED, { orderId, reservationId: reservation.reservationId, reason, style }, { causedBy });
+    await this.events.publish(
+      STOCK_RELEASED,
+      { orderId, reservationId: reservation.reservationId, reason, style },
+      { causedBy },
+    );
     return { released: true };
   }
 }

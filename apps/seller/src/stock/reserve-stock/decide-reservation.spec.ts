@@ -13,7 +13,11 @@ describe('decideReservation', () => {
       { sku: 'BOOK-1', qty: 1, unitPrice: 5 },
       { sku: 'OOS-LAMP', qty: 1, unitPrice: 30 },
     ];
-    expect(decideReservation('o-2', items)).toEqual({ outcome: 'unavailable', sku: 'OOS-LAMP', reason: 'OOS-LAMP is out of stock' });
+    expect(decideReservation('o-2', items)).toEqual({
+      outcome: 'unavailable',
+      sku: 'OOS-LAMP',
+      reason: 'OOS-LAMP is out of stock',
+    });
   });
 });
 
@@ -30,7 +34,9 @@ describe('decideReservation with the seller.outOfStockRate flag', () => {
 
   it('asks the flag only when everything is in stock', () => {
     const flag = jest.fn(() => true);
-    expect(decideReservation('o-4', [{ sku: 'OOS-LAMP', qty: 1, unitPrice: 30 }], flag)).toMatchObject({ sku: 'OOS-LAMP' });
+    expect(decideReservation('o-4', [{ sku: 'OOS-LAMP', qty: 1, unitPrice: 30 }], flag)).toMatchObject({
+      sku: 'OOS-LAMP',
+    });
     expect(flag).not.toHaveBeenCalled();
     expect(decideReservation('o-5', items, () => false)).toEqual({ outcome: 'reserved', reservationId: 'res-o-5' });
   });

@@ -1,4 +1,10 @@
-import { CMD_STOCK_RESERVE, PAYMENT_AUTHORIZED, type CommandData, type CommandReply, type EventEnvelope } from '@flowscope/contracts';
+import {
+  CMD_STOCK_RESERVE,
+  PAYMENT_AUTHORIZED,
+  type CommandData,
+  type CommandReply,
+  type EventEnvelope,
+} from '@flowscope/contracts';
 import { OrderProjection } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
@@ -25,7 +31,12 @@ export class ReserveStockHandler {
       return { ok: false, code: 'STOCK_UNAVAILABLE', message: reservation.reason ?? 'out of stock', retryable: false };
     }
     if (reservation.status === 'voided') {
-      return { ok: false, code: 'STOCK_VOIDED', message: `the order's reservation was voided: ${reservation.reason ?? 'order cancelled'}`, retryable: false };
+      return {
+        ok: false,
+        code: 'STOCK_VOIDED',
+        message: `the order's reservation was voided: ${reservation.reason ?? 'order cancelled'}`,
+        retryable: false,
+      };
     }
     return { ok: true, reservationId: reservation.reservationId, status: reservation.status };
   }

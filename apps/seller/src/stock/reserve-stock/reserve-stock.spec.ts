@@ -9,16 +9,33 @@ function sellerWith(flagValues: Record<string, string>) {
   const flags = new FailureFlags({ log: quiet });
   for (const [key, value] of Object.entries(flagValues)) flags.apply(key, value);
   const book = new Map<string, Reservation>();
-  const reservations = { recordOnce: (r: Reservation) => Promise.resolve(book.get(r.orderId) ?? (book.set(r.orderId, r), r)) } as unknown as ReservationBook;
+  const reservations = {
+    recordOnce: (r: Reservation) => Promise.resolve(book.get(r.orderId) ?? (book.set(r.orderId, r), r)),
+  } as unknown as ReservationBook;
   const publish = jest.fn(() => Promise.resolve({}));
-  return { reserve: new ReserveStock({ publish } as unknown as EventPublisher, reservations, new FailureInjector(flags, 'seller', quiet)), publish, book };
+  return {
+    reserve: new ReserveStock(
+      { publish } as unknown as EventPublisher,
+      reservations,
+      new FailureInjector(flags, 'seller', quiet),
+    ),
+    publish,
+    book,
+  };
 }
 
 describe('ReserveStock with failure flags', () => {
   it('a flagged out-of-stock is recorded and published as stock.unavailable, as an OOS- sku is', async () => {
     const { reserve, publish, book } = sellerWith({ 'seller.outOfStockRate': '1' });
-    await expect(reserve.execute('o-1', items, 'choreography')).resolves.toMatchObject({ status: 'unavailable', sku: 'BOOK-1' });
-    expect(publish).toHaveBeenCalledWith('stock.unavailable', expect.objectContaining({ orderId: 'o-1', sku: 'BOOK-1' }), expect.anything());
+    await expect(reserve.execute('o-1', items, 'choreography')).resolves.toMatchObject({
+      status: 'unavailable',
+      sku: 'BOOK-1',
+    });
+    expect(publish).toHaveBeenCalledWith(
+      'stock.unavailable',
+      expect.objectContaining({ orderId: 'o-1', sku: 'BOOK-1' }),
+      expect.anything(),
+    );
     expect(book.get('o-1')?.status).toBe('unavailable');
   });
 

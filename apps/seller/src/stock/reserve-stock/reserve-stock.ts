@@ -1,4 +1,10 @@
-import { STOCK_RESERVED, STOCK_UNAVAILABLE, type EventEnvelope, type FlowStyle, type OrderItem } from '@flowscope/contracts';
+import {
+  STOCK_RESERVED,
+  STOCK_UNAVAILABLE,
+  type EventEnvelope,
+  type FlowStyle,
+  type OrderItem,
+} from '@flowscope/contracts';
 import { EventPublisher, FailureInjector } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { ReservationBook, type Reservation } from '../reservation-book';
@@ -16,20 +22,36 @@ export class ReserveStock {
     @Inject(FailureInjector) private readonly failures: FailureInjector,
   ) {}
 
-  async execute(orderId: string, items: OrderItem[], style: FlowStyle | undefined, causedBy?: EventEnvelope): Promise<Reservation> {
+  async execute(
+    orderId: string,
+    items: OrderItem[],
+    style: FlowStyle | undefined,
+    causedBy?: EventEnvelope,
+  ): Promise<Reservation> {
     await this.failures.delay();
     const decision = decideReservation(orderId, items, () => this.failures.fails('seller.outOfStockRate', orderId));
     const reservation = await this.reservations.recordOnce({
       orderId,
       reservationId: `res-${orderId}`,
-      ...(decision.outcome === 'reserved' ? { status: 'reserved' } : { status: 'unavailable', sku: decision.sku, reason: decision.reason }),
+      ...(decision.outcome === 'reserved'
+        ? { status: 'reserved' }
+        : { status: 'unavailable', sku: decision.sku, reason: decision.reason }),
     });
     if (reservation.status === 'released' || reservation.status === 'voided') return reservation;
-    if (this.failures.drops(reservation.status === 'unavailable' ? STOCK_UNAVAILABLE : STOCK_RESERVED, orderId)) return reservation;
+    if (this.failures.drops(reservation.status === 'unavailable' ? STOCK_UNAVAILABLE : STOCK_RESERVED, orderId))
+      return reservation;
     if (reservation.status === 'unavailable') {
-      await this.events.publish(STOCK_UNAVAILABLE, { orderId, sku: reservation.sku, reason: reservation.reason, style }, { causedBy });
+      await this.events.publish(
+        STOCK_UNAVAILABLE,
+        { orderId, sku: reservation.sku, reason: reservation.reason, style },
+        { causedBy },
+      );
     } else {
-      await this.events.publish(STOCK_RESERVED, { orderId, reservationId: reservation.reservationId, style }, { causedBy });
+      await this.events.publish(
+        STOCK_RESERVED,
+        { orderId, reservationId: reservation.reservationId, style },
+        { causedBy },
+      );
     }
     return reservation;
   }
