@@ -1,13 +1,16 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, RequestMethod } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { shutdownTelemetry } from './lifecycle';
 import { createLogger } from './logger';
 import type { TelemetryModuleOptions } from './types';
 
-// Scraped every few seconds; one access-log line per scrape is noise.
-const QUIET_PATHS = new Set(['/health', '/metrics']);
+// Scraped every few seconds: one access-log line per scrape is noise, and the per-request logger
+// middleware (a child logger and an AsyncLocalStorage scope per request) is cost for nothing.
+const PROBE_ROUTES = [
+  { path: 'health', method: RequestMethod.ALL },
+  { path: 'metrics', method: RequestMethod.ALL },
+];
 
 /** Flushes spans when Nest shuts down (needs app.enableShutdownHooks() for SIGTERM). */
 @Injectable()
@@ -25,10 +28,8 @@ export class TelemetryShutdown implements OnApplicationShutdown {
 export class TelemetryModule {
   static forRoot(options: TelemetryModuleOptions): DynamicModule {
     const logging = LoggerModule.forRoot({
-      pinoHttp: {
-        logger: createLogger(options.service),
-        autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(req.url ?? '') },
-      },
+      pinoHttp: { logger: createLogger(options.service) },
+      exclude: PROBE_ROUTES,
     });
     return {
       module: TelemetryModule,

@@ -2,6 +2,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage } from 'node:http';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { isTelemetryEnabled } from '../src';
 import { telemetryState } from '../src/lifecycle';
 import { startTelemetry } from '../src/sdk';
@@ -35,7 +36,6 @@ afterEach(() => {
   // Auto-instrumentations enable themselves when constructed; undo that for the next test.
   if (mockConstruct.mock.calls.length > 0) instrumentations().forEach((i) => i.disable());
   delete telemetryState().sdk;
-  delete process.env.OTEL_SDK_DISABLED;
   jest.clearAllMocks();
   jest.restoreAllMocks();
 });
@@ -55,14 +55,13 @@ describe('startTelemetry', () => {
     expect(config.logRecordProcessors).toEqual([]);
   });
 
-  it('leaves out fs, dns and net instrumentation and sends no logs through OTel', () => {
+  it('instruments only HTTP and propagates W3C trace context alone', () => {
     startTelemetry();
     const names = instrumentations().map((i) => i.instrumentationName);
-    const on = ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pino'];
-    expect(names).toEqual(expect.arrayContaining(on));
-    for (const off of ['fs', 'dns', 'net']) expect(names).not.toContain(`@opentelemetry/instrumentation-${off}`);
-    const pino = instrumentations().find((i) => i.instrumentationName === '@opentelemetry/instrumentation-pino');
-    expect(pino?.getConfig()).toMatchObject({ disableLogSending: true });
+    expect(names).toEqual(['@opentelemetry/instrumentation-http']);
+    const propagator = sdkConfig().textMapPropagator;
+    expect(propagator).toBeInstanceOf(W3CTraceContextPropagator);
+    expect(propagator?.fields()).toEqual(['traceparent', 'tracestate']);
   });
 
   it('does not trace health probes and metric scrapes', () => {
@@ -73,13 +72,6 @@ describe('startTelemetry', () => {
       config.ignoreIncomingRequestHook?.({ url } as IncomingMessage),
     );
     expect(ignored).toEqual([true, true, false]);
-  });
-
-  it('does not start when OTEL_SDK_DISABLED=true', () => {
-    process.env.OTEL_SDK_DISABLED = 'true';
-    expect(startTelemetry()).toBe(false);
-    expect(mockConstruct).not.toHaveBeenCalled();
-    expect(isTelemetryEnabled()).toBe(false);
   });
 
   it('logs a failing start and lets the app carry on', () => {
