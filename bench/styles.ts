@@ -70,6 +70,8 @@ function printTables(choreography: StyleFigures, orchestration: StyleFigures): v
     'saturation (orders/s)': s.saturationOrdersPerSecond,
     'p99 saturated (ms)': s.saturationP99Ms,
     'CPU per order (ms)': s.cpuMsPerOrder,
+    'of which user / system (ms)': `${s.cpuUserMsPerOrder} / ${s.cpuSystemMsPerOrder}`,
+    'NATS messages per order (saturation / fixed)': `${s.natsMessagesPerOrder.saturation} / ${s.natsMessagesPerOrder.fixedRate}`,
     'other work (% CPU)': s.otherCpuPercent.saturation,
   });
   console.table({ choreography: row(choreography), orchestration: row(orchestration) });

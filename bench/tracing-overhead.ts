@@ -3,9 +3,12 @@
 // off (OTEL_SDK_DISABLED=true, no Jaeger). They take turns in slices (on, off, off, on, …): end-to-end
 // order latency at a fixed rate, then completed orders per second at saturation; the idle one waits.
 // Choreography, happy orders only (every order takes the same 5 hops). `npm run bench:tracing`.
+// With BENCH_BASELINE_DIR (a built worktree of an earlier commit) a third system takes its turns:
+// that commit with tracing on, for CPU and NATS messages per order against it in the same run.
 import type { AppName } from '../deploy/launch/apps';
 import { loadTarget, type LoadTarget } from './support/load';
 import { OutcomeWatcher } from './support/outcomes';
+import { BASELINE_DIR, baselineStarter } from './support/baseline';
 import { contenderFigures } from './support/contender-figures';
 import { ScenarioMix } from './support/orders';
 import { fixedRate, saturation, warmUp, type FixedRateFigures, type SaturationFigures } from './support/phase';
@@ -41,7 +44,7 @@ const PROFILE_APPS = process.env.BENCH_PROFILE_APPS?.split(',').filter(Boolean) 
 const HOPS = 5;
 const say = progressLine('tracing');
 
-type Mode = 'on' | 'off';
+type Mode = 'on' | 'off' | 'baseline';
 interface Tracing extends Contender {
   name: Mode;
   target: LoadTarget;
@@ -49,12 +52,13 @@ interface Tracing extends Contender {
 type Slices<T> = Slice<Mode, T>[];
 
 async function start(mode: Mode, watchers: OutcomeWatcher[], systems: BenchSystem[]): Promise<Tracing> {
-  say(
-    `${mode}: starting a system, tracing ${mode === 'on' ? 'on (exporting to Jaeger)' : 'off (OTEL_SDK_DISABLED=true, no Jaeger)'}`,
-  );
-  const appEnv = mode === 'on' ? TRACING_ENV : undefined;
-  const sys = await startBenchSystem({
-    tracing: mode === 'on',
+  const tracing = mode !== 'off';
+  const what = tracing ? 'on (exporting to Jaeger)' : 'off (OTEL_SDK_DISABLED=true, no Jaeger)';
+  say(`${mode}: starting a system${mode === 'baseline' ? ` from ${BASELINE_DIR}` : ''}, tracing ${what}`);
+  const appEnv = tracing ? TRACING_ENV : undefined;
+  const starter = mode === 'baseline' ? baselineStarter(BASELINE_DIR!) : startBenchSystem;
+  const sys = await starter({
+    tracing,
     label: `tracing-${mode}`,
     appEnv,
     profileDir: PROFILE_DIR,
@@ -91,6 +95,7 @@ function compare(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
   return {
     on,
     off,
+    ...againstBaseline(fixed, saturated),
     throughputRatioOnOff: throughput.mean,
     cpuPerOrderRatioOffOn: cpu.mean,
     quietRounds: throughput.quietRounds,
@@ -112,10 +117,25 @@ function compare(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
   };
 }
 
+/** This commit (tracing on) against the baseline's (tracing on), when one ran: CPU per order and throughput. */
+function againstBaseline(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>) {
+  if (!saturated.some((s) => s.name === 'baseline')) return {};
+  const cpu = pairedRatio(saturated, 'on', 'baseline', (f) => f.cpuMsPerOrder.total, QUIET_PERCENT);
+  const throughput = pairedRatio(saturated, 'on', 'baseline', (f) => f.ordersPerSecond, QUIET_PERCENT);
+  return {
+    baseline: { dir: BASELINE_DIR, ...byMode(fixed, saturated, 'baseline') },
+    cpuPerOrderRatioOnBaseline: cpu.mean,
+    throughputRatioOnBaseline: throughput.mean,
+    cpuRatioPerRoundOnBaseline: cpu.rounds,
+  };
+}
+
 function printTables(summary: ReturnType<typeof compare>): void {
   const row = (m: ReturnType<typeof byMode>) => ({
     'saturation (orders/s)': m.saturationOrdersPerSecond,
     'CPU per order (ms)': m.cpuMsPerOrder,
+    'of which user / system (ms)': `${m.cpuUserMsPerOrder} / ${m.cpuSystemMsPerOrder}`,
+    'NATS messages per order (saturation / fixed)': `${m.natsMessagesPerOrder.saturation} / ${m.natsMessagesPerOrder.fixedRate}`,
     [`p50 at ${RATE}/s (ms)`]: m.p50Ms,
     [`p90 at ${RATE}/s (ms)`]: m.p90Ms,
     [`p99 at ${RATE}/s (ms)`]: m.p99Ms,
@@ -123,7 +143,13 @@ function printTables(summary: ReturnType<typeof compare>): void {
     'p99 saturated (ms)': m.saturationP99Ms,
     'other work (% CPU)': m.otherCpuPercent.saturation,
   });
-  console.table({ 'tracing on': row(summary.on), 'tracing off': row(summary.off) });
+  const baseline = summary.baseline ? { 'baseline, tracing on': row(summary.baseline) } : {};
+  console.table({ 'tracing on': row(summary.on), 'tracing off': row(summary.off), ...baseline });
+  if (summary.baseline)
+    console.table({
+      'CPU per order on / baseline (target ≤ 0.4)': summary.cpuPerOrderRatioOnBaseline,
+      'saturation on / baseline': summary.throughputRatioOnBaseline,
+    });
   console.table({
     'throughput ratio on/off (target ≥ 0.90)': summary.throughputRatioOnOff,
     'CPU per order off/on (ratio when CPU-bound)': summary.cpuPerOrderRatioOffOn,
@@ -157,10 +183,8 @@ async function main(): Promise<void> {
   if (Object.keys(TRACING_ENV).length) say(`tracing-on apps also get ${JSON.stringify(TRACING_ENV)}`);
   const [watchers, systems]: [OutcomeWatcher[], BenchSystem[]] = [[], []];
   try {
-    const contenders: [Tracing, Tracing] = [
-      await start('on', watchers, systems),
-      await start('off', watchers, systems),
-    ];
+    const contenders: Tracing[] = [await start('on', watchers, systems), await start('off', watchers, systems)];
+    if (BASELINE_DIR) contenders.push(await start('baseline', watchers, systems));
     for (const c of [...contenders].reverse()) {
       // the first to be measured is the last warmed
       say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
@@ -203,7 +227,10 @@ async function main(): Promise<void> {
           style: 'choreography',
           scenario: 'happy',
           tracingEnv: TRACING_ENV,
-          order: abba(['on', 'off'], ROUNDS).map((s) => s.contender),
+          order: abba(
+            contenders.map((c) => c.name),
+            ROUNDS,
+          ).map((s) => s.contender),
         },
         ...summary,
         spans,

@@ -33,6 +33,14 @@ export function contenderFigures<N extends string>(
     saturationP99Ms: round(median(sat.map((f) => f.latencyMs.p99))),
     /** CPU of the whole system per order at saturation (median of slices). */
     cpuMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.total)), 2),
+    /** Of which user and system (kernel) time, medians of the slices. */
+    cpuUserMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.user)), 2),
+    cpuSystemMsPerOrder: round(median(sat.map((f) => f.cpuMsPerOrder.system)), 2),
+    /** nats-server messages (in + out) per order at saturation and at the fixed rate (medians of slices). */
+    natsMessagesPerOrder: {
+      saturation: round(median(sat.map((f) => f.natsMessagesPerOrder)), 1),
+      fixedRate: round(median(fixedOf.map((f) => f.natsMessagesPerOrder)), 1),
+    },
     /** CPU other work on the machine used during those slices (median, % of one core): the noise left. */
     otherCpuPercent: {
       fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)),

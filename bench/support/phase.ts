@@ -8,7 +8,8 @@ import { tick, type Say } from './report';
 import { sample, summarize, round, type LatencySummary } from './stats';
 import { redeliveriesSoFar } from './metrics';
 import { settle } from './rounds';
-import { cpuPercent, cpuSeconds, interference, machineCpuSeconds, type BenchSystem } from './system';
+import { natsMessagesSoFar } from './nats-counters';
+import { cpuPercent, cpuSeconds, cpuSplitSeconds, interference, machineCpuSeconds, type BenchSystem } from './system';
 
 type Interference = ReturnType<typeof interference>;
 
@@ -26,6 +27,8 @@ export interface FixedRateFigures {
   sampleOrderIds: string[];
   /** CPU the system used per ended order, from the slice's start until it settled (includes its idle pollers). */
   cpuMsPerOrder: CpuPerOrder;
+  /** nats-server messages in + out per ended order (`/varz`), the driver's watcher included. */
+  natsMessagesPerOrder: number;
   /** Other work on the machine meanwhile (not this benchmark), % of one core. */
   interference: Interference;
   /** Event deliveries retried per 100 orders (a handler threw: e.g. the order's copy was not there yet). */
@@ -45,6 +48,8 @@ export interface SaturationFigures {
   cpuPercent: Record<string, number>;
   /** CPU the system used per ended order (ramp included), from the slice's start until it settled. */
   cpuMsPerOrder: CpuPerOrder;
+  /** nats-server messages in + out per ended order (`/varz`, ramp included), the driver's watcher included. */
+  natsMessagesPerOrder: number;
   /** Other work on the machine during the measured window (not this benchmark), % of one core. */
   interference: Interference;
   redeliveriesPer100Orders: number;
@@ -58,15 +63,32 @@ export interface SaturationFigures {
  */
 export interface CpuPerOrder {
   total: number;
+  /** `total` split into user and system (kernel) time. */
+  user: number;
+  system: number;
   byProcess: Record<string, number>;
 }
 
-function cpuPerOrder(before: Record<string, number>, after: Record<string, number>, orders: number): CpuPerOrder {
-  const byProcess = Object.fromEntries(
-    Object.keys(after).map((n) => [n, round(((after[n] - (before[n] ?? 0)) * 1000) / orders, 2)]),
-  );
-  const total = Object.entries(byProcess).reduce((sum, [n, ms]) => (n === 'bench' ? sum : sum + ms), 0);
-  return { total: round(total, 2), byProcess };
+type CpuSplit = ReturnType<typeof cpuSplitSeconds>;
+
+function cpuPerOrder(before: CpuSplit, after: CpuSplit, orders: number): CpuPerOrder {
+  const perOrder = (n: string, part: 'user' | 'system') =>
+    ((after[n][part] - (before[n]?.[part] ?? 0)) * 1000) / Math.max(1, orders);
+  const names = Object.keys(after);
+  const byProcess = Object.fromEntries(names.map((n) => [n, round(perOrder(n, 'user') + perOrder(n, 'system'), 2)]));
+  const system = names.filter((n) => n !== 'bench');
+  const sum = (part: 'user' | 'system') =>
+    round(
+      system.reduce((total, n) => total + perOrder(n, part), 0),
+      2,
+    );
+  const [user, kernel] = [sum('user'), sum('system')];
+  return { total: round(user + kernel, 2), user, system: kernel, byProcess };
+}
+
+/** The nats-server's messages (in + out) per ended order over a slice, the driver's own included. */
+async function natsPerOrder(sys: BenchSystem, before: number, orders: number): Promise<number> {
+  return round(((await natsMessagesSoFar(sys)) - before) / Math.max(1, orders), 1);
 }
 
 /** A few seconds of load the figures do not count: JIT, consumers, connections, KV buckets. */
@@ -85,7 +107,8 @@ export async function fixedRate(
   const stop = tick(say, `${label} fixed ${rate}/s`, target);
   const pids = sys.pids();
   const retriesBefore = await redeliveriesSoFar(sys.appUrls);
-  const [before, machineBefore, started] = [cpuSeconds(pids), machineCpuSeconds(), performance.now()];
+  const natsBefore = await natsMessagesSoFar(sys);
+  const [before, machineBefore, started] = [cpuSplitSeconds(pids), machineCpuSeconds(), performance.now()];
   const results = await openLoop(target, rate, seconds).finally(stop);
   const ended = results.filter((r) => r.latencyMs !== undefined);
   // customer.notified follows the terminal event; give the last ones a moment.
@@ -111,7 +134,8 @@ export async function fixedRate(
       ended.map((r) => r.orderId),
       5,
     ),
-    cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), ended.length),
+    cpuMsPerOrder: cpuPerOrder(before, cpuSplitSeconds(pids), ended.length),
+    natsMessagesPerOrder: await natsPerOrder(sys, natsBefore, ended.length),
     interference: others,
     redeliveriesPer100Orders: round(
       (((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100) / Math.max(1, results.length),
@@ -136,7 +160,8 @@ export async function saturation(
   const stop = tick(say, `${label} saturation (${concurrency} in flight)`, target);
   const pids = sys.pids();
   const retriesBefore = await redeliveriesSoFar(sys.appUrls);
-  const before = cpuSeconds(pids);
+  const natsBefore = await natsMessagesSoFar(sys);
+  const before = cpuSplitSeconds(pids);
   const run = closedLoop(target, concurrency, rampSeconds + seconds, rampSeconds);
   await sleep(rampSeconds * 1000);
   // CPU % over the measured window only (not the ramp, not the tail while the last orders finish).
@@ -149,6 +174,7 @@ export async function saturation(
   ];
   const { results, counted, ordersPerSecond } = await run.finally(stop);
   await settle(sys);
+  const ended = results.filter((r) => r.endedAt !== undefined).length;
   return {
     concurrency,
     seconds,
@@ -160,7 +186,8 @@ export async function saturation(
     redeliveriesPer100Orders: round(
       (((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100) / Math.max(1, results.length),
     ),
-    cpuMsPerOrder: cpuPerOrder(before, cpuSeconds(pids), results.filter((r) => r.endedAt !== undefined).length),
+    cpuMsPerOrder: cpuPerOrder(before, cpuSplitSeconds(pids), ended),
+    natsMessagesPerOrder: await natsPerOrder(sys, natsBefore, ended),
     sampleOrderIds: sample(
       counted.map((r) => r.orderId),
       5,

@@ -19,17 +19,20 @@ export interface Slice<N extends string, T> {
   loadAverage: number[];
 }
 
-/** Round r runs the contenders in order a, b when r is odd and b, a when even: a linear drift cancels. */
-export function abba<T>(contenders: readonly [T, T], rounds: number): { round: number; contender: T }[] {
+/**
+ * Round r runs the contenders in their order when r is odd and reversed when even (a, b, c, c, b, a):
+ * a linear drift cancels over an even number of rounds.
+ */
+export function abba<T>(contenders: readonly T[], rounds: number): { round: number; contender: T }[] {
   return Array.from({ length: rounds }, (_, i) => {
-    const order = i % 2 === 0 ? contenders : [contenders[1], contenders[0]];
+    const order = i % 2 === 0 ? contenders : [...contenders].reverse();
     return order.map((contender) => ({ round: i + 1, contender }));
   }).flat();
 }
 
 /** Runs `measure` for each contender in ABBA order, `rounds` times. */
 export async function alternate<C extends Contender, T>(
-  contenders: readonly [C, C],
+  contenders: readonly C[],
   rounds: number,
   measure: (c: C, label: string) => Promise<T>,
 ): Promise<Slice<C['name'], T>[]> {

@@ -97,17 +97,23 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
 
 /** CPU seconds (user + system) each process has used so far; Linux `/proc/<pid>/stat`. */
 export function cpuSeconds(pids: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
+  const split = cpuSplitSeconds(pids);
+  return Object.fromEntries(Object.entries(split).map(([name, s]) => [name, s.user + s.system]));
+}
+
+/** User and system (kernel: sockets, disk) CPU seconds each process has used so far. */
+export function cpuSplitSeconds(pids: Record<string, number>): Record<string, { user: number; system: number }> {
+  const out: Record<string, { user: number; system: number }> = {};
   for (const [name, pid] of Object.entries(pids)) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      out[name] = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks of 10 ms
+      out[name] = { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // clock ticks of 10 ms
     } catch {
       // not Linux, or the process ended
     }
   }
   const self = process.cpuUsage();
-  out.bench = (self.user + self.system) / 1e6;
+  out.bench = { user: self.user / 1e6, system: self.system / 1e6 };
   return out;
 }
 
