@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the infrastructure binaries Flowscope runs against (nats-server, the NATS CLI, Jaeger v2,
-# Prometheus) under .tools/bin, idempotently: a tool already at the pinned version is skipped, so a
-# second run takes well under a second. Go tools are built through the Go module proxy (Jaeger takes
-# minutes on a new machine); Prometheus comes from Debian's package.
+# Prometheus, Chromium) under .tools/bin, idempotently: a tool already at the pinned version is
+# skipped, so a second run takes well under a second. Go tools are built through the Go module proxy
+# (Jaeger takes minutes on a new machine); Prometheus and Chromium come from Debian's packages.
 #
-# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus]
-#   (default: all four, what `npm start` and `npm test` run)
+# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus] [chromium]
+#   (default: all five; `npm start` installs the first four, `npm test` all five: deploy/setup.sh)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +26,7 @@ go_tool() {
     log "$name $version already installed"
     return
   fi
-  command -v go >/dev/null || { log "Go is required to build $name (install golang >= 1.24)"; exit 1; }
+  command -v go >/dev/null || { log "Go is required to build $name and is not installed (install Go >= 1.24)"; exit 1; }
   log "building $name $version from $module (this can take minutes)..."
   local started=$SECONDS
   if [[ "${4:-}" == "main-module" ]]; then
@@ -43,32 +43,45 @@ go_tool() {
   log "$name $version built in $((SECONDS - started))s"
 }
 
-install_prometheus() {
-  if [[ -x "$bin/prometheus" ]]; then
-    log "prometheus already installed"
+# apt_install PACKAGE WHY: installs a Debian package (through sudo unless root), or says what is missing.
+apt_install() {
+  local package="$1" why="$2" sudo=""
+  command -v apt-get >/dev/null ||
+    { log "$package is required ($why) and there is no apt-get here: install '$package' yourself"; exit 1; }
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null ||
+      { log "$package is required ($why): installing it needs root or sudo (apt-get install $package)"; exit 1; }
+    sudo="sudo"
+  fi
+  log "installing Debian's $package package..."
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >/dev/null || { log "apt-get update failed: cannot install $package"; exit 1; }
+  # --no-install-recommends: prometheus' postinst would start a system service otherwise; we run our own.
+  $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null ||
+    { log "apt-get install $package failed"; exit 1; }
+}
+
+# apt_tool NAME PACKAGE WHY: links Debian's binary NAME (installed if missing) into .tools/bin.
+apt_tool() {
+  local name="$1" package="$2" why="$3"
+  if [[ -x "$bin/$name" ]]; then
+    log "$name already installed"
     return
   fi
-  if ! command -v prometheus >/dev/null && [[ ! -x /usr/bin/prometheus ]]; then
-    log "installing Debian's prometheus package..."
-    export DEBIAN_FRONTEND=noninteractive
-    local sudo=""
-    [[ $(id -u) -eq 0 ]] || sudo="sudo"
-    $sudo apt-get update -qq >/dev/null
-    # The package's postinst tries to start a system service; there is none here and we run our own.
-    $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  fi
-  ln -sf "$(command -v prometheus || echo /usr/bin/prometheus)" "$bin/prometheus"
-  log "prometheus $("$bin/prometheus" --version 2>&1 | head -n1 | awk '{print $3}') linked"
+  command -v "$name" >/dev/null || [[ -x "/usr/bin/$name" ]] || apt_install "$package" "$why"
+  ln -sf "$(command -v "$name" || echo "/usr/bin/$name")" "$bin/$name"
+  log "$name linked: $("$bin/$name" --version 2>/dev/null | head -n1)"
 }
 
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger prometheus)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger prometheus chromium)
 for tool in "${wanted[@]}"; do
   case "$tool" in
     nats-server) go_tool nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION" ;;
     nats) go_tool nats github.com/nats-io/natscli/nats "$NATS_CLI_VERSION" ;;
     jaeger) go_tool jaeger github.com/jaegertracing/jaeger/cmd/jaeger "$JAEGER_VERSION" main-module ;;
-    prometheus) install_prometheus ;;
-    *) log "unknown tool '$tool' (expected nats-server, nats, jaeger or prometheus)"; exit 2 ;;
+    prometheus) apt_tool prometheus prometheus "the metrics backend npm start and the tests run" ;;
+    chromium) apt_tool chromium chromium "the headless browser of the console's e2e tests" ;;
+    *) log "unknown tool '$tool' (expected nats-server, nats, jaeger, prometheus or chromium)"; exit 2 ;;
   esac
 done

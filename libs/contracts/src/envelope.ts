@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ContractError } from './errors';
+import { ContractError, ContractErrorCode } from './errors';
 import { eventSchemas, isEventType, type EventData, type EventType } from './events';
 import { checkNesting, validate } from './validation';
 
@@ -68,7 +68,7 @@ export function buildEvent<T extends EventType>(
   data: EventData<T>,
   options: BuildEventOptions,
 ): EventEnvelope<T> {
-  const valid = validate(eventSchemas[type], data, 'INVALID_EVENT', type) as EventData<T>;
+  const valid = validate(eventSchemas[type], data, ContractErrorCode.INVALID_EVENT, type) as EventData<T>;
   return {
     specversion: '1.0',
     id: options.id ?? deterministicEventId(type, valid.orderId),
@@ -102,16 +102,19 @@ export interface RawEvent {
 export function readEnvelope(msg: ReceivedMessage): RawEvent {
   const json = decodeJson(msg.body);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ContractError('INVALID_ENVELOPE', 'an event must be a JSON object');
+    throw new ContractError(ContractErrorCode.INVALID_ENVELOPE, 'an event must be a JSON object');
   }
   const receivedAt = (msg.receivedAt ?? new Date()).toISOString();
   if (!('specversion' in json)) {
     const id = msg.msgId || (msg.streamSequence !== undefined ? `${msg.subject}#${msg.streamSequence}` : randomUUID());
     return { id, source: 'external', type: msg.subject, time: receivedAt, data: json };
   }
-  const ce = validate(CloudEventSchema, json, 'INVALID_ENVELOPE', 'CloudEvent');
+  const ce = validate(CloudEventSchema, json, ContractErrorCode.INVALID_ENVELOPE, 'CloudEvent');
   if (ce.type !== msg.subject) {
-    throw new ContractError('INVALID_ENVELOPE', `type '${ce.type}' published on subject '${msg.subject}'`);
+    throw new ContractError(
+      ContractErrorCode.INVALID_ENVELOPE,
+      `type '${ce.type}' published on subject '${msg.subject}'`,
+    );
   }
   const { id, source, type, data, correlationid, causationid } = ce;
   return { id, source, type, time: ce.time ?? receivedAt, data, correlationid, causationid };
@@ -124,9 +127,9 @@ export function readEnvelope(msg: ReceivedMessage): RawEvent {
 export function parseEvent(msg: ReceivedMessage): EventEnvelope {
   const raw = readEnvelope(msg);
   if (!isEventType(raw.type)) {
-    throw new ContractError('UNKNOWN_EVENT_TYPE', `unknown event type '${raw.type}'`);
+    throw new ContractError(ContractErrorCode.UNKNOWN_EVENT_TYPE, `unknown event type '${raw.type}'`);
   }
-  const data = validate(eventSchemas[raw.type], raw.data, 'INVALID_EVENT', raw.type);
+  const data = validate(eventSchemas[raw.type], raw.data, ContractErrorCode.INVALID_EVENT, raw.type);
   return {
     specversion: '1.0',
     id: raw.id,
@@ -144,7 +147,7 @@ export function parseEvent(msg: ReceivedMessage): EventEnvelope {
 function decodeJson(body: Uint8Array | string): unknown {
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   if (size > MAX_EVENT_BYTES) {
-    throw new ContractError('OVERSIZED_MESSAGE', `message of ${size} bytes exceeds ${MAX_EVENT_BYTES}`);
+    throw new ContractError(ContractErrorCode.OVERSIZED_MESSAGE, `message of ${size} bytes exceeds ${MAX_EVENT_BYTES}`);
   }
   // A view of the message's bytes, not a copy of them.
   const text =
@@ -153,8 +156,10 @@ function decodeJson(body: Uint8Array | string): unknown {
   try {
     json = JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new ContractError('MALFORMED_JSON', `body is not JSON: ${(cause as Error).message}`, [], { cause });
+    throw new ContractError(ContractErrorCode.MALFORMED_JSON, `body is not JSON: ${(cause as Error).message}`, [], {
+      cause,
+    });
   }
-  checkNesting(json, 'NESTED_TOO_DEEP');
+  checkNesting(json, ContractErrorCode.NESTED_TOO_DEEP);
   return json;
 }

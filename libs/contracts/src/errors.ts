@@ -4,16 +4,18 @@ export interface ContractIssue {
   message: string;
 }
 
-/** Stable codes, because `instanceof` does not survive a NATS hop. */
-export type ContractErrorCode =
-  | 'MALFORMED_JSON'
-  | 'INVALID_ENVELOPE'
-  | 'UNKNOWN_EVENT_TYPE'
-  | 'INVALID_EVENT'
-  | 'OVERSIZED_MESSAGE'
-  | 'NESTED_TOO_DEEP'
-  | 'NO_CORRELATION'
-  | 'INVALID_COMMAND';
+/** Stable codes of a broken contract (a dead letter's code, a command reply's), because `instanceof` does not survive a NATS hop. */
+export const ContractErrorCode = {
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  INVALID_ENVELOPE: 'INVALID_ENVELOPE',
+  UNKNOWN_EVENT_TYPE: 'UNKNOWN_EVENT_TYPE',
+  INVALID_EVENT: 'INVALID_EVENT',
+  OVERSIZED_MESSAGE: 'OVERSIZED_MESSAGE',
+  NESTED_TOO_DEEP: 'NESTED_TOO_DEEP',
+  NO_CORRELATION: 'NO_CORRELATION',
+  INVALID_COMMAND: 'INVALID_COMMAND',
+} as const;
+export type ContractErrorCode = (typeof ContractErrorCode)[keyof typeof ContractErrorCode];
 
 /** A message that breaks a contract: never retried, dead-lettered or answered with this code. */
 export class ContractError extends Error {

@@ -1,4 +1,5 @@
 export * from './envelope';
+export * from './codes';
 export * from './errors';
 export * from './events';
 export * from './subjects';

@@ -1,4 +1,10 @@
-import { CommandReplySchema, type CommandData, type CommandReply, type CommandSubject } from '@flowscope/contracts';
+import {
+  CommandReplySchema,
+  type CommandData,
+  type CommandReply,
+  type CommandSubject,
+  ReplyCode,
+} from '@flowscope/contracts';
 import { withClientSpan } from '@flowscope/telemetry';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { ErrorCode, headers as natsHeaders, NatsError } from 'nats';
@@ -41,19 +47,19 @@ export class CommandClient {
       const msg = await this.nats.nc.request(subject, body, { timeout, headers });
       const parsed = CommandReplySchema.safeParse(JSON.parse(msg.string()));
       if (parsed.success) return parsed.data;
-      return { ok: false, code: 'INVALID_REPLY', message: `unreadable reply to ${subject}`, retryable: true };
+      return { ok: false, code: ReplyCode.INVALID_REPLY, message: `unreadable reply to ${subject}`, retryable: true };
     } catch (error) {
       const code = error instanceof NatsError ? String(error.code) : undefined;
       if (code === String(ErrorCode.Timeout)) {
         return {
           ok: false,
-          code: 'COMMAND_TIMEOUT',
+          code: ReplyCode.COMMAND_TIMEOUT,
           message: `no reply to ${subject} within ${timeout} ms`,
           retryable: true,
         };
       }
       if (code === String(ErrorCode.NoResponders)) {
-        return { ok: false, code: 'NO_RESPONDERS', message: `nobody answers ${subject}`, retryable: true };
+        return { ok: false, code: ReplyCode.NO_RESPONDERS, message: `nobody answers ${subject}`, retryable: true };
       }
       throw error;
     }

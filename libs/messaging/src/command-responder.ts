@@ -1,4 +1,4 @@
-import { COMPENSATION_COMMANDS, ContractError, parseCommand, type CommandReply } from '@flowscope/contracts';
+import { COMPENSATION_COMMANDS, ContractError, parseCommand, type CommandReply, ReplyCode } from '@flowscope/contracts';
 import { withServerSpan } from '@flowscope/telemetry';
 import { BaseRpcContext, type MessageHandler } from '@nestjs/microservices';
 import type { Msg, MsgHdrs, Subscription } from 'nats';
@@ -87,5 +87,5 @@ function toErrorReply(error: unknown): CommandReply {
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : JSON.stringify(error);
   // An unexpected failure (the store unreachable, say) may pass: the caller may retry.
-  return { ok: false, code: typeof code === 'string' ? code : 'COMMAND_FAILED', message, retryable: true };
+  return { ok: false, code: typeof code === 'string' ? code : ReplyCode.COMMAND_FAILED, message, retryable: true };
 }

@@ -1,4 +1,4 @@
-import { ContractError, EVENTS_STREAM, parseEvent, type EventEnvelope } from '@flowscope/contracts';
+import { ContractError, EVENTS_STREAM, parseEvent, type EventEnvelope, DeliveryCode } from '@flowscope/contracts';
 import { withConsumerSpan } from '@flowscope/telemetry';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
@@ -224,7 +224,7 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
     const code = (error as { code?: unknown })?.code;
     if (msg.info.deliveryCount >= this.redelivery.maxDeliver) {
       const message = `handler failed ${msg.info.deliveryCount} times, last: ${text}`;
-      return this.refuse(msg, { code: 'MAX_DELIVERIES', message });
+      return this.refuse(msg, { code: DeliveryCode.MAX_DELIVERIES, message });
     }
     this.logger.warn(
       `${msg.subject} #${msg.seq} failed (delivery ${msg.info.deliveryCount}, ${typeof code === 'string' ? code : 'error'}): ${text}; retrying`,

@@ -1,4 +1,4 @@
-import { ORDER_PLACED, type EventEnvelope, type OrderPlaced } from '@flowscope/contracts';
+import { ORDER_PLACED, type EventEnvelope, type OrderPlaced, DeliveryCode } from '@flowscope/contracts';
 import { Controller, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { JsonKv } from './json-kv';
@@ -45,7 +45,7 @@ export class OrderProjection {
     const arrival = this.arrival(orderId); // then read again: a record between the two reads still wakes us
     try {
       const order = (await this.kv.get(orderId))?.value ?? (await arrival.promise, (await this.kv.get(orderId))?.value);
-      if (!order) throw new RetryLaterError('ORDER_NOT_YET_KNOWN', `order ${orderId} has not been seen yet`);
+      if (!order) throw new RetryLaterError(DeliveryCode.ORDER_NOT_YET_KNOWN, `order ${orderId} has not been seen yet`);
       return order;
     } finally {
       arrival.cancel();

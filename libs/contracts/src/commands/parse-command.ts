@@ -1,4 +1,4 @@
-import { ContractError } from '../errors';
+import { ContractError, ContractErrorCode } from '../errors';
 import { checkNesting, validate } from '../validation';
 import { commandSchemas, isCommandSubject, type CommandData, type CommandSubject } from './index';
 
@@ -12,16 +12,22 @@ export const MAX_COMMAND_BYTES = 64 * 1024;
 export function parseCommand<S extends CommandSubject>(subject: S, body: Uint8Array): CommandData<S>;
 export function parseCommand(subject: string, body: Uint8Array): CommandData<CommandSubject>;
 export function parseCommand(subject: string, body: Uint8Array): CommandData<CommandSubject> {
-  if (!isCommandSubject(subject)) throw new ContractError('INVALID_COMMAND', `unknown command '${subject}'`);
+  if (!isCommandSubject(subject))
+    throw new ContractError(ContractErrorCode.INVALID_COMMAND, `unknown command '${subject}'`);
   if (body.byteLength > MAX_COMMAND_BYTES) {
-    throw new ContractError('INVALID_COMMAND', `command of ${body.byteLength} bytes exceeds ${MAX_COMMAND_BYTES}`);
+    throw new ContractError(
+      ContractErrorCode.INVALID_COMMAND,
+      `command of ${body.byteLength} bytes exceeds ${MAX_COMMAND_BYTES}`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body).toString('utf8'));
   } catch (cause) {
-    throw new ContractError('INVALID_COMMAND', `body is not JSON: ${(cause as Error).message}`, [], { cause });
+    throw new ContractError(ContractErrorCode.INVALID_COMMAND, `body is not JSON: ${(cause as Error).message}`, [], {
+      cause,
+    });
   }
-  checkNesting(json, 'INVALID_COMMAND');
-  return validate(commandSchemas[subject], json, 'INVALID_COMMAND', subject);
+  checkNesting(json, ContractErrorCode.INVALID_COMMAND);
+  return validate(commandSchemas[subject], json, ContractErrorCode.INVALID_COMMAND, subject);
 }

@@ -4,6 +4,7 @@ import {
   type CommandData,
   type CommandReply,
   type EventEnvelope,
+  ReplyCode,
 } from '@flowscope/contracts';
 import { OrderProjection } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
@@ -32,7 +33,7 @@ export class ScheduleShipmentHandler {
       command.style ?? 'orchestration',
     );
     if (decision.outcome === 'failed')
-      return { ok: false, code: 'SHIPMENT_FAILED', message: decision.reason, retryable: false };
+      return { ok: false, code: ReplyCode.SHIPMENT_FAILED, message: decision.reason, retryable: false };
     return { ok: true, shipmentId: decision.shipmentId, carrier: decision.carrier };
   }
 }

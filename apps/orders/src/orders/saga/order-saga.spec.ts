@@ -1,56 +1,69 @@
-import type { CommandReply } from '@flowscope/contracts';
-import { applyReply, beginAttempt, commandFor, finished, startSaga, type SagaState } from './order-saga';
+import { ReplyCode, type CommandReply } from '@flowscope/contracts';
+import { actionOf, applyPublished, applyReply, beginAttempt } from './order-saga';
+import { isOpen, startSaga, type SagaState } from './saga-state';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const limits = { maxAttempts: 3 };
 const ok: CommandReply = { ok: true };
 const refused = (code: string): CommandReply => ({ ok: false, code, message: `${code} happened`, retryable: false });
-const timeout: CommandReply = { ok: false, code: 'COMMAND_TIMEOUT', message: 'no reply', retryable: true };
+const timeout: CommandReply = { ok: false, code: ReplyCode.COMMAND_TIMEOUT, message: 'no reply', retryable: true };
 const order = { customerId: 'c-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], total: 5, currency: 'EUR' };
 
-/** Runs the saga against scripted replies per step; returns the commands sent and the end state. */
-function run(replies: Partial<Record<string, CommandReply[]>>): { sent: string[]; saga: SagaState } {
+/**
+ * Runs the saga as the SagaRunner does, against scripted replies per step; returns the commands sent,
+ * the events published and the end state.
+ */
+function run(replies: Partial<Record<string, CommandReply[]>>): {
+  sent: string[];
+  published: string[];
+  saga: SagaState;
+} {
   let saga = startSaga('o-1', order, now);
   const sent: string[] = [];
-  for (let guard = 0; saga.status === 'running' && guard < 50; guard++) {
-    if (saga.step === 'finish') {
-      saga = finished(saga, now);
+  const published: string[] = [];
+  for (let guard = 0; isOpen(saga) && guard < 50; guard++) {
+    const action = actionOf(saga);
+    if (action.kind === 'event') {
+      published.push(action.type);
+      saga = applyPublished(saga, now);
       continue;
     }
-    const command = commandFor(saga)!;
     saga = beginAttempt(saga, now);
-    sent.push(command.subject);
+    sent.push(action.subject);
     const reply = replies[saga.step]?.shift() ?? ok;
     saga = applyReply(saga, reply, limits, now);
   }
-  return { sent, saga };
+  return { sent, published, saga };
 }
 
 describe('OrderSaga', () => {
   it('runs payment, stock, shipment, then notifies, and completes', () => {
-    const { sent, saga } = run({});
+    const { sent, published, saga } = run({});
     expect(sent).toEqual([
       'cmd.payment.authorize',
       'cmd.stock.reserve',
       'cmd.shipment.schedule',
       'cmd.customer.notify',
     ]);
-    expect(saga).toMatchObject({ status: 'completed', outcome: 'completed', step: 'done' });
+    expect(published).toEqual(['order.completed']);
+    expect(saga).toMatchObject({ status: 'completed', step: 'notify' });
+    expect(saga.history.find((t) => t.step === 'finish')).toMatchObject({ attempt: 1, result: 'completed' });
   });
 
   it('when payment is declined, it cancels with nothing to compensate', () => {
-    const { sent, saga } = run({ payment: [refused('PAYMENT_DECLINED')] });
+    const { sent, published, saga } = run({ payment: [refused(ReplyCode.PAYMENT_DECLINED)] });
     expect(sent).toEqual(['cmd.payment.authorize', 'cmd.customer.notify']);
+    expect(published).toEqual(['order.cancelled']);
     expect(saga).toMatchObject({ status: 'cancelled', reason: 'payment declined: PAYMENT_DECLINED happened' });
   });
 
   it('when stock is unavailable, it refunds the payment', () => {
-    const { sent } = run({ stock: [refused('STOCK_UNAVAILABLE')] });
+    const { sent } = run({ stock: [refused(ReplyCode.STOCK_UNAVAILABLE)] });
     expect(sent).toEqual(['cmd.payment.authorize', 'cmd.stock.reserve', 'cmd.payment.refund', 'cmd.customer.notify']);
   });
 
   it('when shipping fails, it compensates in reverse order: release, then refund', () => {
-    const { sent, saga } = run({ shipment: [refused('SHIPMENT_FAILED')] });
+    const { sent, saga } = run({ shipment: [refused(ReplyCode.SHIPMENT_FAILED)] });
     expect(sent).toEqual([
       'cmd.payment.authorize',
       'cmd.stock.reserve',
@@ -59,7 +72,8 @@ describe('OrderSaga', () => {
       'cmd.payment.refund',
       'cmd.customer.notify',
     ]);
-    expect(commandFor({ ...saga, step: 'release' })).toMatchObject({ compensating: true });
+    expect(actionOf({ ...saga, step: 'release' })).toMatchObject({ compensating: true });
+    expect(actionOf({ ...saga, step: 'stock' })).toMatchObject({ compensating: false });
   });
 
   it('retries a step that times out, and goes on when it answers within the attempts', () => {
@@ -87,8 +101,13 @@ describe('OrderSaga', () => {
   });
 
   it('does not compensate a step that definitely did not happen: refused, or nobody there to receive it', () => {
-    expect(run({ stock: [refused('STOCK_UNAVAILABLE')] }).sent).not.toContain('cmd.stock.release');
-    const noResponders: CommandReply = { ok: false, code: 'NO_RESPONDERS', message: 'nobody answers', retryable: true };
+    expect(run({ stock: [refused(ReplyCode.STOCK_UNAVAILABLE)] }).sent).not.toContain('cmd.stock.release');
+    const noResponders: CommandReply = {
+      ok: false,
+      code: ReplyCode.NO_RESPONDERS,
+      message: 'nobody answers',
+      retryable: true,
+    };
     expect(run({ payment: [noResponders, noResponders, noResponders] }).sent.slice(-2)).toEqual([
       'cmd.payment.authorize',
       'cmd.customer.notify',
@@ -100,7 +119,7 @@ describe('OrderSaga', () => {
   });
 
   it('a compensation that keeps failing is recorded, and the saga still ends', () => {
-    const { saga } = run({ stock: [refused('STOCK_UNAVAILABLE')], refund: [timeout, timeout, timeout] });
+    const { saga } = run({ stock: [refused(ReplyCode.STOCK_UNAVAILABLE)], refund: [timeout, timeout, timeout] });
     expect(saga.status).toBe('cancelled');
     expect(saga.reason).toContain('compensation refund gave up after 3 attempts');
   });
@@ -108,5 +127,18 @@ describe('OrderSaga', () => {
   it('a failed notification does not change how the order ended', () => {
     const { saga } = run({ notify: [timeout, timeout, timeout] });
     expect(saga).toMatchObject({ status: 'completed' });
+    expect(
+      run({ payment: [refused(ReplyCode.PAYMENT_DECLINED)], notify: [refused('NOTIFY_DOWN')] }).saga,
+    ).toMatchObject({
+      status: 'cancelled',
+      reason: 'payment declined: PAYMENT_DECLINED happened',
+    });
+  });
+
+  it('notifies with the template of how the order ended', () => {
+    const notifyOf = (saga: SagaState) => actionOf({ ...saga, step: 'notify' });
+    expect(notifyOf(run({}).saga)).toMatchObject({ data: { template: 'order-completed' } });
+    const cancelled = run({ stock: [refused(ReplyCode.STOCK_UNAVAILABLE)] }).saga;
+    expect(notifyOf(cancelled)).toMatchObject({ data: { template: 'order-cancelled' } });
   });
 });

@@ -1,9 +1,12 @@
-// The orchestrated order flow as one explicit state machine, readable top to bottom:
+// The orchestrated order as one transition table, read top to bottom. As in Temporal's saga sample:
+// do a step, remember its undo, and when a step fails undo what was remembered, latest first.
 //
-//   payment → stock → shipment → finish(completed) → notify → done
-//   a step fails: compensate what is done, latest first (release, then refund) → finish(cancelled) → notify → done
+//   payment → stock → shipment → finish (order.completed) → notify → completed
+//   a step fails → its remembered undos, latest first (release, then refund) → finish (order.cancelled)
+//                → notify → cancelled
 //
-// Pure functions of the saga state and a command's reply; the SagaRunner does the I/O.
+// Pure functions of the saga state and a step's result: the SagaRunner saves the state, carries out
+// the current step's action (sends its command or publishes its event) and applies the result here.
 import {
   CMD_CUSTOMER_NOTIFY,
   CMD_PAYMENT_AUTHORIZE,
@@ -11,118 +14,119 @@ import {
   CMD_SHIPMENT_SCHEDULE,
   CMD_STOCK_RELEASE,
   CMD_STOCK_RESERVE,
+  ORDER_CANCELLED,
+  ORDER_COMPLETED,
+  ReplyCode,
   type CommandData,
   type CommandReply,
   type CommandSubject,
-  type OrderItem,
 } from '@flowscope/contracts';
+import { outcomeOf, type CompensationStep, type SagaLimits, type SagaState, type SagaStep } from './saga-state';
 
-export type ForwardStep = 'payment' | 'stock' | 'shipment';
-export type CompensationStep = 'refund' | 'release';
-export type SagaStep = ForwardStep | CompensationStep | 'finish' | 'notify' | 'done';
+/** What a step does: send a command (request/reply), or publish the order's final event. */
+export type SagaAction =
+  | { kind: 'command'; subject: CommandSubject; data: CommandData<CommandSubject>; compensating: boolean }
+  | {
+      kind: 'event';
+      type: typeof ORDER_COMPLETED | typeof ORDER_CANCELLED;
+      data: { orderId: string; style: 'orchestration'; reason?: string };
+    };
 
-/** One transition, as recorded in the saga's history. */
-export interface SagaTransition {
-  step: SagaStep;
-  attempt: number;
-  result: string;
-  at: string;
+/** Where a step's result leads. */
+export type SagaNext =
+  /** that step, next */
+  | SagaStep
+  /** undo what took effect, latest first, then finish: the order is cancelled */
+  | 'compensate'
+  /** the same, undoing this step first if an attempt may have taken effect without saying so */
+  | 'compensate-unanswered'
+  /** the next remembered undo, or finish when none is left (a failed undo is recorded, never waited on) */
+  | 'next-undo'
+  /** the saga is over, the order ended as decided */
+  | 'end';
+
+export interface SagaStepRule {
+  action: (saga: SagaState) => SagaAction;
+  /** Remembered once the step took effect; run if a later step fails. */
+  undo?: CompensationStep;
+  onOk: SagaNext;
+  /** A definite no (a reply that is not retryable). */
+  onRefusal: SagaNext;
+  /** No definite answer after every attempt (timeouts, retryable errors). */
+  onGiveUp: SagaNext;
+  /** How the cancellation reads when this step says no: as in choreography, so both styles end alike. */
+  refusal?: string;
 }
 
-export interface SagaState {
-  orderId: string;
-  order: { customerId: string; items: OrderItem[]; total: number; currency: string; destination?: string };
-  status: 'running' | 'completed' | 'cancelled';
-  step: SagaStep;
-  /** Attempts of the current step so far (persisted before each command is sent). */
-  attempt: number;
-  /** How the order ends, once decided. */
-  outcome?: 'completed' | 'cancelled';
-  reason?: string;
-  /** Forward steps that took effect, oldest first: what a failure must compensate. */
-  done: ForwardStep[];
-  /** Compensations still to run, in order. */
-  compensations: CompensationStep[];
-  history: SagaTransition[];
-  /** Trace context of the flow, so a resumed saga stays in the order's trace. */
-  trace?: Record<string, string>;
-  startedAt: string;
-  updatedAt: string;
-}
+const style = 'orchestration' as const;
+const command = (subject: CommandSubject, data: CommandData<CommandSubject>, compensating = false): SagaAction => ({
+  kind: 'command',
+  subject,
+  data,
+  compensating,
+});
+const undoCommand = (subject: CommandSubject, data: CommandData<CommandSubject>): SagaAction =>
+  command(subject, data, true);
 
-export interface SagaLimits {
-  maxAttempts: number;
-}
-
-const NEXT: Record<ForwardStep, SagaStep> = { payment: 'stock', stock: 'shipment', shipment: 'finish' };
-/** Reasons read as in choreography, so both styles end an order the same way. */
-const FAILURE: Record<ForwardStep, string> = {
-  payment: 'payment declined',
-  stock: 'stock unavailable',
-  shipment: 'shipment failed',
+export const ORDER_SAGA: Record<SagaStep, SagaStepRule> = {
+  payment: {
+    action: ({ orderId, order: { customerId, total, currency } }) =>
+      command(CMD_PAYMENT_AUTHORIZE, { orderId, style, customerId, amount: total, currency }),
+    undo: 'refund',
+    onOk: 'stock',
+    onRefusal: 'compensate',
+    onGiveUp: 'compensate-unanswered',
+    refusal: 'payment declined',
+  },
+  stock: {
+    action: ({ orderId, order }) => command(CMD_STOCK_RESERVE, { orderId, style, items: order.items }),
+    undo: 'release',
+    onOk: 'shipment',
+    onRefusal: 'compensate',
+    onGiveUp: 'compensate-unanswered',
+    refusal: 'stock unavailable',
+  },
+  shipment: {
+    action: ({ orderId, order }) => command(CMD_SHIPMENT_SCHEDULE, { orderId, style, destination: order.destination }),
+    onOk: 'finish',
+    onRefusal: 'compensate',
+    onGiveUp: 'compensate-unanswered',
+    refusal: 'shipment failed',
+  },
+  release: {
+    action: ({ orderId, reason }) => undoCommand(CMD_STOCK_RELEASE, { orderId, style, reason }),
+    onOk: 'next-undo',
+    onRefusal: 'next-undo',
+    onGiveUp: 'next-undo',
+  },
+  refund: {
+    action: ({ orderId, reason }) => undoCommand(CMD_PAYMENT_REFUND, { orderId, style, reason }),
+    onOk: 'next-undo',
+    onRefusal: 'next-undo',
+    onGiveUp: 'next-undo',
+  },
+  finish: {
+    action: (saga) =>
+      outcomeOf(saga) === 'completed'
+        ? { kind: 'event', type: ORDER_COMPLETED, data: { orderId: saga.orderId, style } }
+        : { kind: 'event', type: ORDER_CANCELLED, data: { orderId: saga.orderId, style, reason: saga.reason } },
+    onOk: 'notify',
+    onRefusal: 'notify',
+    onGiveUp: 'notify',
+  },
+  // Best effort: a notification that fails does not change how the order ended.
+  notify: {
+    action: (saga) =>
+      command(CMD_CUSTOMER_NOTIFY, { orderId: saga.orderId, style, template: `order-${outcomeOf(saga)}` }),
+    onOk: 'end',
+    onRefusal: 'end',
+    onGiveUp: 'end',
+  },
 };
-const COMPENSATION: Record<ForwardStep, CompensationStep | undefined> = {
-  payment: 'refund',
-  stock: 'release',
-  shipment: undefined,
-};
 
-export function startSaga(
-  orderId: string,
-  order: SagaState['order'],
-  now: Date,
-  trace?: Record<string, string>,
-): SagaState {
-  const at = now.toISOString();
-  return {
-    orderId,
-    order,
-    status: 'running',
-    step: 'payment',
-    attempt: 0,
-    done: [],
-    compensations: [],
-    history: [],
-    trace,
-    startedAt: at,
-    updatedAt: at,
-  };
-}
-
-/** The command the current step sends, or undefined for a step the runner does itself (finish, done). */
-export function commandFor(
-  saga: SagaState,
-): { subject: CommandSubject; data: CommandData<CommandSubject>; compensating: boolean } | undefined {
-  const { orderId, order } = saga;
-  const style = 'orchestration' as const;
-  switch (saga.step) {
-    case 'payment':
-      return {
-        subject: CMD_PAYMENT_AUTHORIZE,
-        data: { orderId, style, customerId: order.customerId, amount: order.total, currency: order.currency },
-        compensating: false,
-      };
-    case 'stock':
-      return { subject: CMD_STOCK_RESERVE, data: { orderId, style, items: order.items }, compensating: false };
-    case 'shipment':
-      return {
-        subject: CMD_SHIPMENT_SCHEDULE,
-        data: { orderId, style, destination: order.destination },
-        compensating: false,
-      };
-    case 'refund':
-      return { subject: CMD_PAYMENT_REFUND, data: { orderId, style, reason: saga.reason }, compensating: true };
-    case 'release':
-      return { subject: CMD_STOCK_RELEASE, data: { orderId, style, reason: saga.reason }, compensating: true };
-    case 'notify':
-      return {
-        subject: CMD_CUSTOMER_NOTIFY,
-        data: { orderId, style, template: `order-${saga.outcome ?? 'cancelled'}` },
-        compensating: false,
-      };
-    default:
-      return undefined;
-  }
+/** The current step's action. */
+export function actionOf(saga: SagaState): SagaAction {
+  return ORDER_SAGA[saga.step].action(saga);
 }
 
 /** Marks a new attempt of the current step: saved before its command goes out. */
@@ -130,89 +134,62 @@ export function beginAttempt(saga: SagaState, now: Date): SagaState {
   return { ...saga, attempt: saga.attempt + 1, updatedAt: now.toISOString() };
 }
 
-/** Folds a command's reply into the saga: advance, retry, compensate or finish. */
+/** Folds a command's reply into the saga: next step, same step again, or where a failure leads. */
 export function applyReply(saga: SagaState, reply: CommandReply, limits: SagaLimits, now: Date): SagaState {
-  const record = (result: string): SagaTransition => ({
-    step: saga.step,
-    attempt: saga.attempt,
-    result,
-    at: now.toISOString(),
-  });
-  const base = {
-    ...saga,
-    updatedAt: now.toISOString(),
-    history: [...saga.history, record(reply.ok ? 'ok' : reply.code)],
-  };
-  if (reply.ok) return advance(base);
-  if (reply.retryable && saga.attempt < limits.maxAttempts) return base; // same step, next attempt
-  const reason = reply.retryable
-    ? `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`
-    : `${FAILURE[saga.step as ForwardStep] ?? saga.step}: ${reply.message}`;
-  return giveUp(base, reason, reply.retryable === true && mayHaveRun(base));
+  const rule = ORDER_SAGA[saga.step];
+  const recorded = record(saga, saga.attempt, reply.ok ? 'ok' : reply.code, now);
+  if (reply.ok) return follow(remember(recorded, rule.undo), rule.onOk);
+  if (reply.retryable && saga.attempt < limits.maxAttempts) return recorded;
+  if (reply.retryable) {
+    return follow(recorded, rule.onGiveUp, `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`);
+  }
+  return follow(recorded, rule.onRefusal, `${rule.refusal ?? saga.step}: ${reply.message}`);
+}
+
+/** The step's event was published (finish): recorded with how the order ended. */
+export function applyPublished(saga: SagaState, now: Date): SagaState {
+  return follow(record(saga, 1, outcomeOf(saga), now), ORDER_SAGA[saga.step].onOk);
+}
+
+function record(saga: SagaState, attempt: number, result: string, now: Date): SagaState {
+  const at = now.toISOString();
+  return { ...saga, updatedAt: at, history: [...saga.history, { step: saga.step, attempt, result, at }] };
+}
+
+function remember(saga: SagaState, undo: CompensationStep | undefined): SagaState {
+  return undo ? { ...saga, compensations: [...saga.compensations, undo] } : saga;
+}
+
+function follow(saga: SagaState, next: SagaNext, failure?: string): SagaState {
+  switch (next) {
+    case 'compensate':
+      return nextUndo({ ...saga, status: 'compensating', reason: failure });
+    case 'compensate-unanswered': {
+      const undoThisToo = mayHaveTakenEffect(saga) ? ORDER_SAGA[saga.step].undo : undefined;
+      return nextUndo(remember({ ...saga, status: 'compensating', reason: failure }, undoThisToo));
+    }
+    case 'next-undo':
+      return nextUndo(failure ? { ...saga, reason: joinReasons(saga.reason, `compensation ${failure}`) } : saga);
+    case 'end':
+      return { ...saga, attempt: 0, status: outcomeOf(saga) };
+    default:
+      return { ...saga, step: next, attempt: 0 };
+  }
+}
+
+function joinReasons(...reasons: (string | undefined)[]): string {
+  return reasons.filter(Boolean).join('; ');
+}
+
+function nextUndo(saga: SagaState): SagaState {
+  const compensations = saga.compensations.slice(0, -1);
+  return { ...saga, step: saga.compensations.at(-1) ?? 'finish', attempt: 0, compensations };
 }
 
 /**
  * Whether an attempt of the current step may have run although no definite answer came back: a
  * timeout or a retryable error. NO_RESPONDERS alone is certain: nobody was subscribed to receive it.
  */
-function mayHaveRun(saga: SagaState): boolean {
-  return saga.history.some((t) => t.step === saga.step && t.result !== 'ok' && t.result !== 'NO_RESPONDERS');
-}
-
-/** The runner finished the order (published order.completed / order.cancelled): notify next. */
-export function finished(saga: SagaState, now: Date): SagaState {
-  return {
-    ...saga,
-    step: 'notify',
-    attempt: 0,
-    updatedAt: now.toISOString(),
-    history: [
-      ...saga.history,
-      { step: 'finish', attempt: 1, result: saga.outcome ?? 'cancelled', at: now.toISOString() },
-    ],
-  };
-}
-
-function advance(saga: SagaState): SagaState {
-  const step = saga.step;
-  if (step === 'payment' || step === 'stock' || step === 'shipment') {
-    const next = NEXT[step];
-    return {
-      ...saga,
-      step: next,
-      attempt: 0,
-      done: [...saga.done, step],
-      ...(next === 'finish' ? { outcome: 'completed' as const } : {}),
-    };
-  }
-  if (step === 'refund' || step === 'release') return nextCompensation(saga);
-  if (step === 'notify') return { ...saga, step: 'done', attempt: 0, status: saga.outcome ?? 'cancelled' };
-  return saga;
-}
-
-function giveUp(saga: SagaState, reason: string, uncertain: boolean): SagaState {
-  const step = saga.step;
-  if (step === 'payment' || step === 'stock' || step === 'shipment') {
-    // Compensate what took effect, latest first. A step given up without a definite answer (timeouts,
-    // retryable errors) may have taken effect all the same: it is compensated first. Refund and release
-    // void an order their service has not seen, so a late copy of the step is refused, not carried out.
-    const uncertainStep = uncertain ? [step] : [];
-    const compensations = [...saga.done, ...uncertainStep].reverse().flatMap((done): CompensationStep[] => {
-      const c = COMPENSATION[done];
-      return c ? [c] : [];
-    });
-    return nextCompensation({ ...saga, reason, outcome: 'cancelled', compensations });
-  }
-  if (step === 'refund' || step === 'release') {
-    // A compensation that keeps failing is recorded and the saga moves on: it must never hang.
-    return nextCompensation({ ...saga, reason: `${saga.reason ?? ''}; compensation ${reason}`.replace(/^; /, '') });
-  }
-  // Notification is best effort: the order's outcome stands.
-  return { ...saga, step: 'done', attempt: 0, status: saga.outcome ?? 'cancelled' };
-}
-
-function nextCompensation(saga: SagaState): SagaState {
-  const [next, ...rest] = saga.compensations;
-  if (next) return { ...saga, step: next, attempt: 0, compensations: rest };
-  return { ...saga, step: 'finish', attempt: 0, compensations: [], outcome: saga.outcome ?? 'cancelled' };
+function mayHaveTakenEffect(saga: SagaState): boolean {
+  return saga.history.some((t) => t.step === saga.step && t.result !== 'ok' && t.result !== ReplyCode.NO_RESPONDERS);
 }

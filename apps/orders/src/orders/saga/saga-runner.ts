@@ -1,28 +1,29 @@
-import { ORDER_CANCELLED, ORDER_COMPLETED, type EventEnvelope, type OrderPlaced } from '@flowscope/contracts';
-import { CommandClient, EventPublisher, JsonKv, NatsClient } from '@flowscope/messaging';
-import { captureTraceContext, withTraceContext } from '@flowscope/telemetry';
+import { CommandClient, EventPublisher } from '@flowscope/messaging';
+import { withTraceContext } from '@flowscope/telemetry';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ORDERS_CONFIG, type OrdersConfig } from '../../config';
 import { OrderStore } from '../order-store';
-import { applyReply, beginAttempt, commandFor, finished, startSaga, type SagaState } from './order-saga';
+import { actionOf, applyPublished, applyReply, beginAttempt } from './order-saga';
+import { isOpen, type SagaState } from './saga-state';
+import { SagaStore } from './saga-store';
 
 const MAX_RESUME_DELAY_MS = 5000;
 
 /**
- * Drives orchestrated orders through the OrderSaga state machine. Saga state lives in the KV bucket
- * `sagas` and is written before every command goes out, so a restarted orders service resumes each
- * unfinished saga where it was; commands are idempotent, so a re-sent one returns its first outcome.
+ * Drives orchestrated orders through the ORDER_SAGA table: saves the state, carries out the current
+ * step's action, applies its result. The state is written before every command goes out, so a
+ * restarted orders service resumes each unfinished saga where it was; commands are idempotent, so a
+ * re-sent one returns its first outcome.
  */
 @Injectable()
 export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SagaRunner');
   private readonly driving = new Map<string, Promise<void>>();
   private stopping = false;
-  private kv!: JsonKv<SagaState>;
 
   constructor(
-    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(SagaStore) private readonly sagas: SagaStore,
     @Inject(CommandClient) private readonly commands: CommandClient,
     @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(OrderStore) private readonly orders: OrderStore,
@@ -30,8 +31,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.kv = await JsonKv.open(this.nats.js, 'sagas');
-    const unfinished = await this.unfinishedSagas();
+    const unfinished = await this.sagas.unfinished();
     if (unfinished.length) this.logger.log(`resuming ${unfinished.length} unfinished saga(s)`);
     for (const orderId of unfinished) this.drive(orderId);
   }
@@ -41,25 +41,12 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     await Promise.all(this.driving.values());
   }
 
-  /** Starts the saga of an orchestrated order once (a redelivered order.placed finds it started). */
-  async begin(event: EventEnvelope<'order.placed'>): Promise<void> {
-    const order: OrderPlaced = event.data;
-    const { customerId, items, total, currency, destination } = order;
-    const saga = startSaga(
-      order.orderId,
-      { customerId, items, total, currency, destination },
-      new Date(),
-      captureTraceContext(),
-    );
-    this.drive(order.orderId, await this.kv.putIfAbsent(order.orderId, saga));
-  }
-
   /**
    * Runs the saga from `known` (the state just stored), or from the bucket (a saga resumed at start
    * or after a failure). A failure (NATS unreachable for a while, say) is retried with backoff from
    * the stored state: waiting for the next start would leave the order open until someone restarts us.
    */
-  private drive(orderId: string, known?: SagaState, attempt = 1): void {
+  drive(orderId: string, known?: SagaState, attempt = 1): void {
     if (this.driving.has(orderId) || this.stopping) return;
     const run = this.run(orderId, known).then(
       () => false,
@@ -82,52 +69,28 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private async run(orderId: string, known?: SagaState): Promise<void> {
     // Not re-read when known: on a cluster a KV read may be served by a replica that has not got the
     // write yet (a restarted node catching up), and the new saga would silently never run.
-    let saga = known ?? (await this.kv.get(orderId))?.value;
+    let saga = known ?? (await this.sagas.get(orderId));
     if (!saga) return;
     await withTraceContext(saga.trace, async () => {
-      while (saga && saga.status === 'running' && !this.stopping) saga = await this.step(saga);
+      while (saga && isOpen(saga) && !this.stopping) saga = await this.step(saga);
     });
   }
 
   /** One transition, persisted: the state is durable before any command it implies is sent. */
   private async step(saga: SagaState): Promise<SagaState> {
-    if (saga.step === 'finish') {
-      await this.finish(saga);
-      return this.save(finished(saga, new Date()));
+    const action = actionOf(saga);
+    if (action.kind === 'event') {
+      const published = await this.events.publish(action.type, action.data);
+      await this.orders.apply(published);
+      return this.sagas.save(applyPublished(saga, new Date()));
     }
-    const command = commandFor(saga);
-    if (!command) return this.save({ ...saga, status: saga.outcome ?? 'cancelled' });
-    const attempt = await this.save(beginAttempt(saga, new Date()));
+    const attempt = await this.sagas.save(beginAttempt(saga, new Date()));
     if (attempt.attempt > 1) await delay(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt.attempt - 2));
-    const reply = await this.commands.send(command.subject, command.data, {
+    const reply = await this.commands.send(action.subject, action.data, {
       timeoutMs: this.config.SAGA_STEP_TIMEOUT_MS,
-      compensating: command.compensating,
+      compensating: action.compensating,
     });
-    return this.save(applyReply(attempt, reply, { maxAttempts: this.config.SAGA_MAX_ATTEMPTS }, new Date()));
-  }
-
-  /** Closes the order: its final event is published by the orchestrator itself. */
-  private async finish(saga: SagaState): Promise<void> {
-    const data = {
-      orderId: saga.orderId,
-      style: 'orchestration' as const,
-      ...(saga.outcome === 'completed' ? {} : { reason: saga.reason }),
-    };
-    const type = saga.outcome === 'completed' ? ORDER_COMPLETED : ORDER_CANCELLED;
-    const published = await this.events.publish(type, data);
-    await this.orders.apply(published);
-  }
-
-  private async save(saga: SagaState): Promise<SagaState> {
-    await this.kv.put(saga.orderId, saga);
-    return saga;
-  }
-
-  private async unfinishedSagas(): Promise<string[]> {
-    const out: string[] = [];
-    for (const orderId of await this.kv.keys()) {
-      if ((await this.kv.get(orderId))?.value.status === 'running') out.push(orderId);
-    }
-    return out;
+    const limits = { maxAttempts: this.config.SAGA_MAX_ATTEMPTS };
+    return this.sagas.save(applyReply(attempt, reply, limits, new Date()));
   }
 }

@@ -4,6 +4,7 @@ import {
   type CommandData,
   type CommandReply,
   type EventEnvelope,
+  ReplyCode,
 } from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
@@ -24,12 +25,17 @@ export class AuthorizePaymentHandler {
   async onAuthorize(@Payload() command: CommandData<typeof CMD_PAYMENT_AUTHORIZE>): Promise<CommandReply> {
     const record = await this.authorize.execute({ ...command, style: command.style ?? 'orchestration' });
     if (record.status === 'declined') {
-      return { ok: false, code: 'PAYMENT_DECLINED', message: record.reason ?? 'payment declined', retryable: false };
+      return {
+        ok: false,
+        code: ReplyCode.PAYMENT_DECLINED,
+        message: record.reason ?? 'payment declined',
+        retryable: false,
+      };
     }
     if (record.status === 'voided') {
       return {
         ok: false,
-        code: 'PAYMENT_VOIDED',
+        code: ReplyCode.PAYMENT_VOIDED,
         message: `the order's payment was voided: ${record.reason ?? 'order cancelled'}`,
         retryable: false,
       };

@@ -1,4 +1,4 @@
-import { flowStatuses, type FlowDefinition, type FlowStatus } from '@flowscope/contracts';
+import { flowStatuses, type FlowDefinition, type FlowStatus, HttpErrorCode } from '@flowscope/contracts';
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { DefinitionRegistry } from '../definitions/definition-registry';
 import { evaluateFlow, TERMINAL } from '../evaluation/evaluate-flow';
@@ -29,9 +29,13 @@ export class FlowsController {
   flow(@Param('definition') definition: string, @Param('key') key: string): FlowView {
     const def = this.registry.get(definition);
     if (!def)
-      throw new NotFoundException({ error: 'DEFINITION_NOT_FOUND', message: `no flow definition '${definition}'` });
+      throw new NotFoundException({
+        error: HttpErrorCode.DEFINITION_NOT_FOUND,
+        message: `no flow definition '${definition}'`,
+      });
     const flow = this.store.get(definition, key);
-    if (!flow) throw new NotFoundException({ error: 'FLOW_NOT_FOUND', message: `no ${definition} flow '${key}'` });
+    if (!flow)
+      throw new NotFoundException({ error: HttpErrorCode.FLOW_NOT_FOUND, message: `no ${definition} flow '${key}'` });
     return toView(flow, def, new Date());
   }
 
@@ -106,6 +110,7 @@ function parseList(query: ListQuery, registry: DefinitionRegistry) {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push('limit: a whole number from 1 to 1000');
   const cursor = query.cursor ? Buffer.from(query.cursor, 'base64url').toString() : undefined;
   if (query.cursor && !cursor?.includes('|')) problems.push('cursor: not a cursor this API gave');
-  if (problems.length) throw new BadRequestException({ error: 'INVALID_QUERY', message: problems.join('; ') });
+  if (problems.length)
+    throw new BadRequestException({ error: HttpErrorCode.INVALID_QUERY, message: problems.join('; ') });
   return { definition: query.definition, status: query.status, limit, cursor };
 }

@@ -6,6 +6,7 @@ import {
   validate,
   type FlowDefinition,
   type FlowStyle,
+  ContractErrorCode,
 } from '@flowscope/contracts';
 import { seededTraceContext } from '@flowscope/telemetry';
 import type { JsMsg } from 'nats';
@@ -32,16 +33,21 @@ export function readTrackedEvent(msg: JsMsg, registry: DefinitionRegistry): Rout
   });
   const defs = registry.forType(raw.type);
   if (defs.length === 0)
-    throw new ContractError('UNKNOWN_EVENT_TYPE', `no flow definition has event type '${raw.type}'`);
+    throw new ContractError(ContractErrorCode.UNKNOWN_EVENT_TYPE, `no flow definition has event type '${raw.type}'`);
   // Types of the shared contracts are held to their schema; others only need a correlation value.
-  const data = isEventType(raw.type) ? validate(eventSchemas[raw.type], raw.data, 'INVALID_EVENT', raw.type) : raw.data;
+  const data = isEventType(raw.type)
+    ? validate(eventSchemas[raw.type], raw.data, ContractErrorCode.INVALID_EVENT, raw.type)
+    : raw.data;
   const targets = defs.flatMap((def) => {
     const key = correlationKey(def, data);
     return key ? [{ def, key }] : [];
   });
   if (targets.length === 0) {
     const paths = defs.map((d) => d.correlation).join(', ');
-    throw new ContractError('NO_CORRELATION', `event ${raw.type} has no usable correlation value at ${paths}`);
+    throw new ContractError(
+      ContractErrorCode.NO_CORRELATION,
+      `event ${raw.type} has no usable correlation value at ${paths}`,
+    );
   }
   const style = (data as { style?: unknown }).style;
   const trace = traceOf(msg, raw.correlationid ?? targets[0].key);

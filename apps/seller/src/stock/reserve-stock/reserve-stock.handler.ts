@@ -4,6 +4,7 @@ import {
   type CommandData,
   type CommandReply,
   type EventEnvelope,
+  ReplyCode,
 } from '@flowscope/contracts';
 import { OrderProjection } from '@flowscope/messaging';
 import { Controller, Inject } from '@nestjs/common';
@@ -28,12 +29,17 @@ export class ReserveStockHandler {
   async onReserve(@Payload() command: CommandData<typeof CMD_STOCK_RESERVE>): Promise<CommandReply> {
     const reservation = await this.reserve.execute(command.orderId, command.items, command.style ?? 'orchestration');
     if (reservation.status === 'unavailable') {
-      return { ok: false, code: 'STOCK_UNAVAILABLE', message: reservation.reason ?? 'out of stock', retryable: false };
+      return {
+        ok: false,
+        code: ReplyCode.STOCK_UNAVAILABLE,
+        message: reservation.reason ?? 'out of stock',
+        retryable: false,
+      };
     }
     if (reservation.status === 'voided') {
       return {
         ok: false,
-        code: 'STOCK_VOIDED',
+        code: ReplyCode.STOCK_VOIDED,
         message: `the order's reservation was voided: ${reservation.reason ?? 'order cancelled'}`,
         retryable: false,
       };

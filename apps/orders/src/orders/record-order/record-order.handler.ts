@@ -1,0 +1,21 @@
+import { CUSTOMER_NOTIFIED, ORDER_PLACED, type EventEnvelope } from '@flowscope/contracts';
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { RecordOrder } from './record-order';
+
+/** Events every order records, whichever style drives it. */
+@Controller()
+export class RecordOrderHandler {
+  constructor(@Inject(RecordOrder) private readonly record: RecordOrder) {}
+
+  /** Every order, also one placed straight on NATS (`nats pub order.placed ...`). */
+  @EventPattern(ORDER_PLACED, { allStyles: true })
+  async placed(@Payload() event: EventEnvelope<typeof ORDER_PLACED>): Promise<void> {
+    await this.record.placed(event);
+  }
+
+  @EventPattern(CUSTOMER_NOTIFIED, { allStyles: true })
+  async notified(@Payload() event: EventEnvelope<typeof CUSTOMER_NOTIFIED>): Promise<void> {
+    await this.record.notified(event);
+  }
+}
