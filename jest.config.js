@@ -3,8 +3,8 @@
 // fault-injection runs (test/chaos) are a fourth project, run by `npm run test:chaos`.
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 const moduleNameMapper = {
-  '^@flowscope/(contracts|messaging|telemetry|runtime)$': '<rootDir>/libs/$1/src',
-  '^@flowscope/(contracts|messaging|telemetry|runtime)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@flowscope/(contracts|messaging|telemetry|runtime|fulfilment)$': '<rootDir>/libs/$1/src',
+  '^@flowscope/(contracts|messaging|telemetry|runtime|fulfilment)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper };
 

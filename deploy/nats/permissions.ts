@@ -76,8 +76,10 @@ interface ServiceSpec {
   consumes: string[];
   /** Command subjects it answers (core NATS request/reply, queue group = service name). */
   answers?: string;
-  /** KV buckets it writes; `handled-<service>` (idempotency marks) is always one. */
+  /** KV buckets it writes. */
   buckets: string[];
+  /** Other services' KV buckets it may read (a fallback: see @flowscope/fulfilment's OrderLookup). */
+  reads?: string[];
   /** Reads the failure flags. */
   flagged: boolean;
 }
@@ -105,23 +107,25 @@ const SERVICES: Record<'orders' | 'payments' | 'seller' | 'logistics' | 'notific
   },
   seller: {
     events: ['stock.>'],
-    consumes: ['payment.authorized', 'shipment.failed', 'order.placed'],
+    consumes: ['payment.authorized', 'shipment.failed'],
     answers: 'cmd.stock.>',
-    buckets: ['seller-reservations', 'seller-orders'],
+    buckets: ['seller-reservations'],
+    reads: ['orders'],
     flagged: true,
   },
   logistics: {
     events: ['shipment.>'],
-    consumes: ['stock.reserved', 'order.placed'],
+    consumes: ['stock.reserved'],
     answers: 'cmd.shipment.>',
-    buckets: ['logistics-orders'],
+    buckets: [],
+    reads: ['orders'],
     flagged: true,
   },
   notification: {
     events: ['customer.>'],
     consumes: ['order.completed', 'order.cancelled'],
     answers: 'cmd.customer.>',
-    buckets: [],
+    buckets: ['notification-sent'],
     flagged: true,
   },
 };
@@ -136,7 +140,8 @@ function service(name: keyof typeof SERVICES): NatsPermissions {
       JS_ACCOUNT_INFO,
       ...streams(true),
       ...spec.consumes.flatMap((subject) => durable(durableName(name, subject))),
-      ...[...spec.buckets, `handled-${name}`].flatMap((bucket) => kv(bucket, true)),
+      ...spec.buckets.flatMap((bucket) => kv(bucket, true)),
+      ...(spec.reads ?? []).flatMap((bucket) => kv(bucket, false)),
       ...(spec.flagged ? kv('flags', false) : []),
     ],
     subscribe: [INBOXES, ...(spec.answers ? [spec.answers] : [])],

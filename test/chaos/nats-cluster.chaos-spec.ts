@@ -95,7 +95,7 @@ describe('a node of a 3-node JetStream cluster killed under load', () => {
       'KV_payments',
       'KV_flows',
       'KV_flags',
-      'KV_handled-payments',
+      'KV_notification-sent',
     ];
     expect(Object.keys(replicas)).toEqual(expect.arrayContaining(expectedStreams));
     expect(Object.entries(replicas).filter(([, n]) => n !== 3)).toEqual([]);

@@ -1,4 +1,5 @@
-import { FailureFlagsModule, OrderProjectionModule } from '@flowscope/messaging';
+import { OrderLookupModule } from '@flowscope/fulfilment';
+import { FailureFlagsModule } from '@flowscope/messaging';
 import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { LogisticsConfig } from './config';
@@ -12,7 +13,7 @@ export class LogisticsModule {
       module: LogisticsModule,
       imports: [
         ServiceModule.forRoot({ service: 'logistics', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
-        OrderProjectionModule.forService('logistics'),
+        OrderLookupModule.forRoot(),
         FailureFlagsModule.forService('logistics'),
       ],
       controllers: [ScheduleShipmentHandler],

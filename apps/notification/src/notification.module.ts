@@ -4,6 +4,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NotificationConfig } from './config';
 import { NotifyCustomer } from './notify-customer/notify-customer';
 import { NotifyCustomerHandler } from './notify-customer/notify-customer.handler';
+import { SentNotifications } from './notify-customer/sent-notifications';
 
 @Module({})
 export class NotificationModule {
@@ -15,7 +16,7 @@ export class NotificationModule {
         FailureFlagsModule.forService('notification'),
       ],
       controllers: [NotifyCustomerHandler],
-      providers: [NotifyCustomer],
+      providers: [NotifyCustomer, SentNotifications],
     };
   }
 }

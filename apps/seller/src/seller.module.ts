@@ -1,4 +1,5 @@
-import { FailureFlagsModule, OrderProjectionModule } from '@flowscope/messaging';
+import { OrderLookupModule } from '@flowscope/fulfilment';
+import { FailureFlagsModule } from '@flowscope/messaging';
 import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SellerConfig } from './config';
@@ -15,7 +16,7 @@ export class SellerModule {
       module: SellerModule,
       imports: [
         ServiceModule.forRoot({ service: 'seller', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
-        OrderProjectionModule.forService('seller'),
+        OrderLookupModule.forRoot(),
         FailureFlagsModule.forService('seller'),
       ],
       controllers: [ReserveStockHandler, ReleaseStockHandler],

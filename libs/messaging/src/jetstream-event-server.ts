@@ -7,7 +7,6 @@ import { CommandResponder } from './command-responder';
 import { ConsumerLagPoller } from './consumer-lag';
 import { DeadLetters } from './dead-letters';
 import { DurableConsumption } from './durable-consumption';
-import { JsonKv } from './json-kv';
 import { JetStreamContext } from './jetstream-context';
 import { messagingMetrics } from './metrics';
 import type { NatsClient } from './nats-client';
@@ -33,7 +32,9 @@ export interface JetStreamEventServerOptions {
  * A Nest transport strategy: every `@EventPattern('<subject>')` handler becomes a durable JetStream
  * consumer `<service>-<subject>` on EVENTS. Explicit ack; a handler that throws is retried with
  * backoff up to `maxDeliver`; an invalid payload is terminated at once and copied to `dlq.<service>`.
- * Handlers are idempotent per orderId + event type: a handled pair is remembered in KV and skipped.
+ * Delivery is at-least-once and nothing is remembered per delivery: handlers are idempotent by what
+ * they already keep (first-outcome records, deterministic event ids that JetStream's duplicate
+ * window drops), and guard themselves where a side effect would repeat (the notification).
  * Events of orchestrated orders reach only handlers registered with `{ allStyles: true }`.
  * `@MessagePattern('cmd.<…>')` handlers answer commands over core NATS (see CommandResponder).
  */
@@ -44,7 +45,6 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   private readonly turns = new Map<string, Promise<void>>();
   private readonly redelivery: RedeliveryPolicy;
   private readonly concurrency: number;
-  private handled?: JsonKv<{ at: string }>;
   private readonly commands: CommandResponder;
   private lag?: ConsumerLagPoller;
 
@@ -81,7 +81,6 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
   }
 
   private async start(): Promise<void> {
-    this.handled = await JsonKv.open(this.nats.js, `handled-${this.options.service}`);
     const durables: string[] = [];
     for (const [subject, handler] of this.messageHandlers) {
       if (!handler.isEventHandler) {
@@ -162,23 +161,18 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
       msg.ack(); // the orchestrator drives these orders with commands; reacting would drive them twice
       return 'ignored';
     }
-    const handledKey = `${event.subject}.${event.type}`;
-    // Copies of one event (a re-publish under a new id) can be in flight at once: without turns both
-    // would read "not handled" before either writes the mark, and the handler would run twice.
-    return this.inTurn(handledKey, () => this.handleOnce(msg, event, handledKey, durable, handler));
+    const turnKey = `${event.subject}.${event.type}`;
+    // Copies of one event (a re-publish under a new id) can be in flight at once: in one process they
+    // take turns, so the second finds the first one's outcome (no CAS retry loop against ourselves).
+    return this.inTurn(turnKey, () => this.handleOnce(msg, event, durable, handler));
   }
 
   private async handleOnce(
     msg: JsMsg,
     event: EventEnvelope,
-    handledKey: string,
     durable: string,
     handler: MessageHandler,
   ): Promise<string> {
-    if (await this.handled!.get(handledKey)) {
-      msg.ack();
-      return 'duplicate';
-    }
     const attrs = {
       messageId: event.id,
       orderId: event.subject,
@@ -199,7 +193,6 @@ export class JetStreamEventServer extends Server implements CustomTransportStrat
     } catch (error) {
       return this.retryOrRefuse(msg, error);
     }
-    await this.handled!.put(handledKey, { at: new Date().toISOString() });
     msg.ack();
     return 'ack';
   }

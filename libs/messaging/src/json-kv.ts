@@ -34,9 +34,34 @@ export class JsonKv<T> {
     return this.kv.put(key, JSON.stringify(value));
   }
 
-  /** Stores `value` unless the key holds one already; returns whichever is stored (first wins). */
+  /**
+   * Stores `value` unless the key holds one already; returns whichever is stored (first wins).
+   * Create first: one write when the key is new (the usual case), a read only when it is not.
+   */
   async putIfAbsent(key: string, value: T): Promise<T> {
+    if (await this.tryCreate(key, value)) return value;
     return (await this.update(key, (current) => (current === undefined ? value : undefined))) ?? value;
+  }
+
+  /** Whether `value` became the key's first value (false: the key holds one already). */
+  async tryCreate(key: string, value: T): Promise<boolean> {
+    try {
+      await this.kv.create(key, JSON.stringify(value));
+      return true;
+    } catch (error) {
+      if (isRevisionConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * `update` for a key that is usually new (the first event of an order): tries to create it with
+   * `change(undefined)` and reads only when it exists already.
+   */
+  async createOrUpdate(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    const fresh = change(undefined);
+    if (fresh !== undefined && (await this.tryCreate(key, fresh))) return fresh;
+    return this.update(key, change);
   }
 
   /**

@@ -80,4 +80,19 @@ describe('JsonKv', () => {
     await expect(a.get('k')).resolves.toBeUndefined();
     await expect(a.putIfAbsent('k', 'new')).resolves.toBe('new');
   });
+
+  it('tryCreate is true for the first caller of two racing replicas and false for the other', async () => {
+    const [a, b] = await sharedBucket<string>('kv-claim');
+    const won = await Promise.all([a.tryCreate('k', 'a'), b.tryCreate('k', 'b')]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect((await a.get('k'))?.value).toBe(won[0] ? 'a' : 'b');
+  });
+
+  it('createOrUpdate creates a new key, and folds into an existing one from two replicas without loss', async () => {
+    const [a, b] = await sharedBucket<number[]>('kv-fold');
+    const add = (n: number) => (current: number[] | undefined) => [...(current ?? []), n];
+    await expect(a.createOrUpdate('k', add(1))).resolves.toEqual([1]);
+    await Promise.all([a.createOrUpdate('k', add(2)), b.createOrUpdate('k', add(3))]);
+    expect((await a.get('k'))?.value.sort()).toEqual([1, 2, 3]);
+  });
 });

@@ -1,6 +1,7 @@
 import { FailureFlags, FailureInjector, type EventPublisher } from '@flowscope/messaging';
 import { NotifyCustomerHandler } from './notify-customer.handler';
 import { NotifyCustomer } from './notify-customer';
+import { SentNotifications } from './sent-notifications';
 
 const quiet = { log: () => undefined, warn: () => undefined };
 
@@ -8,12 +9,17 @@ function notificationWith(flagValues: Record<string, string>) {
   const flags = new FailureFlags({ log: quiet });
   for (const [key, value] of Object.entries(flagValues)) flags.apply(key, value);
   const publish = jest.fn(() => Promise.resolve({}));
-  return {
-    handler: new NotifyCustomerHandler(
-      new NotifyCustomer({ publish } as unknown as EventPublisher, new FailureInjector(flags, 'notification', quiet)),
-    ),
-    publish,
-  };
+  const marks = new Set<string>();
+  const sent = SentNotifications.over({
+    tryCreate: (key) => Promise.resolve(!marks.has(key) && marks.add(key) !== undefined),
+  });
+  const claim = jest.spyOn(sent, 'claim');
+  const notify = new NotifyCustomer(
+    { publish } as unknown as EventPublisher,
+    new FailureInjector(flags, 'notification', quiet),
+    sent,
+  );
+  return { handler: new NotifyCustomerHandler(notify), publish, claim };
 }
 
 describe('NotifyCustomer', () => {
@@ -39,5 +45,14 @@ describe('NotifyCustomer', () => {
       ok: true,
     });
     expect(publish).not.toHaveBeenCalled();
+  });
+
+  it('a second delivery of the same notification sends nothing again but still publishes customer.notified', async () => {
+    const { handler, publish, claim } = notificationWith({});
+    const command = { orderId: 'o-2', template: 'order-completed', style: 'orchestration' as const };
+    await handler.onNotify(command);
+    await handler.onNotify(command);
+    expect(await Promise.all(claim.mock.results.map((r) => r.value as Promise<boolean>))).toEqual([true, false]);
+    expect(publish).toHaveBeenCalledTimes(2); // same event id both times: JetStream keeps one
   });
 });

@@ -1,16 +1,24 @@
 import { CUSTOMER_NOTIFIED, type EventEnvelope, type FlowStyle } from '@flowscope/contracts';
 import { EventPublisher, FailureInjector } from '@flowscope/messaging';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SentNotifications } from './sent-notifications';
 
 /** The one channel: sending is simulated, and contact details are never recorded. */
 export const NOTIFICATION_CHANNEL = 'email';
 
-/** Tells the customer how their order ended and publishes `customer.notified`, in either style. */
+/**
+ * Tells the customer how their order ended and publishes `customer.notified`, in either style. The
+ * message goes out once per order and template (SentNotifications); `customer.notified` is published
+ * every time, under the one event id per order, which JetStream's duplicate window drops.
+ */
 @Injectable()
 export class NotifyCustomer {
+  private readonly logger = new Logger('NotifyCustomer');
+
   constructor(
     @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(FailureInjector) private readonly failures: FailureInjector,
+    @Inject(SentNotifications) private readonly sent: SentNotifications,
   ) {}
 
   async execute(
@@ -20,6 +28,8 @@ export class NotifyCustomer {
     causedBy?: EventEnvelope,
   ): Promise<{ channel: string; template: string }> {
     await this.failures.delay();
+    // Sending is simulated: the log line stands for the e-mail (order id and template only).
+    if (await this.sent.claim(orderId, template)) this.logger.log(`sent ${template} for order ${orderId}`);
     if (!this.failures.drops(CUSTOMER_NOTIFIED, orderId)) {
       await this.events.publish(
         CUSTOMER_NOTIFIED,

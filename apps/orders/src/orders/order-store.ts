@@ -1,4 +1,5 @@
-import type { EventEnvelope } from '@flowscope/contracts';
+import { ORDER_PLACED, type EventEnvelope } from '@flowscope/contracts';
+import { isDeepStrictEqual } from 'node:util';
 import { JsonKv, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { applyOrderEvent, type OrderRecord } from './order-record';
@@ -18,13 +19,27 @@ export class OrderStore implements OnModuleInit {
     return (await this.kv.get(orderId))?.value;
   }
 
-  /** Folds the event into the stored order with optimistic concurrency; returns before and after. */
+  /**
+   * Folds the event into the stored order with optimistic concurrency; returns before and after.
+   * An order's first event creates the record without reading it first; an event that changes
+   * nothing (a redelivery) writes nothing.
+   */
   async apply(event: EventEnvelope): Promise<{ before?: OrderRecord; after: OrderRecord }> {
     let before: OrderRecord | undefined;
-    const after = await this.kv.update(event.data.orderId, (current) => {
+    const change = (current: OrderRecord | undefined) => {
       before = current;
-      return applyOrderEvent(current, event);
-    });
+      const next = applyOrderEvent(current, event);
+      return current && sameOrder(current, next) ? undefined : next;
+    };
+    const after =
+      event.type === ORDER_PLACED
+        ? await this.kv.createOrUpdate(event.data.orderId, change)
+        : await this.kv.update(event.data.orderId, change);
     return { before, after: after! };
   }
+}
+
+/** Equal but for `updatedAt`, which every fold sets. */
+function sameOrder(a: OrderRecord, b: OrderRecord): boolean {
+  return isDeepStrictEqual({ ...a, updatedAt: '' }, { ...b, updatedAt: '' });
 }

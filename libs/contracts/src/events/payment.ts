@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventBase } from './common';
+import { FulfilmentSchema } from './order';
 
 export const PAYMENT_AUTHORIZED = 'payment.authorized';
 export const PAYMENT_DECLINED = 'payment.declined';
@@ -7,6 +8,7 @@ export const PAYMENT_REFUNDED = 'payment.refunded';
 
 export const PaymentEventSchema = z.looseObject({
   ...eventBase,
+  fulfilment: FulfilmentSchema.optional(),
   paymentId: z.string().max(128).optional(),
   amount: z.number().nonnegative().optional(),
 });

@@ -37,6 +37,17 @@ export class HandlerCalls {
   gate: Promise<void> = Promise.resolve();
   /** Slow handler calls that have returned. */
   finished = 0;
+  /** Per orderId, how many `order.placed` calls ran at once at most. */
+  readonly mostAtOnce = new Map<string, number>();
+  private readonly running = new Map<string, number>();
+
+  /** Counts a call as running until the returned function is called. */
+  enter(orderId: string): () => void {
+    const now = (this.running.get(orderId) ?? 0) + 1;
+    this.running.set(orderId, now);
+    this.mostAtOnce.set(orderId, Math.max(now, this.mostAtOnce.get(orderId) ?? 0));
+    return () => this.running.set(orderId, (this.running.get(orderId) ?? 1) - 1);
+  }
 
   record(event: EventEnvelope, ctx: JetStreamContext): number {
     const call = {
@@ -69,8 +80,11 @@ class TestHandlers {
   constructor(@Inject(HandlerCalls) private readonly calls: HandlerCalls) {}
 
   @EventPattern(ORDER_PLACED)
-  placed(@Payload() event: EventEnvelope, @Ctx() ctx: JetStreamContext): void {
+  async placed(@Payload() event: EventEnvelope, @Ctx() ctx: JetStreamContext): Promise<void> {
+    const leave = this.calls.enter(event.subject);
     this.calls.record(event, ctx);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // some work, so that copies could overlap
+    leave();
   }
 
   @EventPattern(PAYMENT_AUTHORIZED)

@@ -6,7 +6,7 @@ import {
   type EventEnvelope,
   ReplyCode,
 } from '@flowscope/contracts';
-import { OrderProjection } from '@flowscope/messaging';
+import { OrderLookup } from '@flowscope/fulfilment';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { ScheduleShipment } from './schedule-shipment';
@@ -16,13 +16,14 @@ import { ScheduleShipment } from './schedule-shipment';
 export class ScheduleShipmentHandler {
   constructor(
     @Inject(ScheduleShipment) private readonly schedule: ScheduleShipment,
-    @Inject(OrderProjection) private readonly orders: OrderProjection,
+    @Inject(OrderLookup) private readonly orders: OrderLookup,
   ) {}
 
   @EventPattern(STOCK_RESERVED)
   async onStockReserved(@Payload() event: EventEnvelope<typeof STOCK_RESERVED>): Promise<void> {
-    const order = await this.orders.require(event.data.orderId);
-    await this.schedule.execute(order.orderId, order.destination, order.style, event);
+    const { orderId, style, fulfilment } = event.data;
+    const { destination } = await this.orders.fulfilmentOf(orderId, fulfilment);
+    await this.schedule.execute(orderId, destination, style, event);
   }
 
   @MessagePattern(CMD_SHIPMENT_SCHEDULE)

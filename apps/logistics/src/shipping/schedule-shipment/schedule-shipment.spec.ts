@@ -1,4 +1,5 @@
-import { FailureFlags, FailureInjector, type EventPublisher, type OrderProjection } from '@flowscope/messaging';
+import { OrderLookup } from '@flowscope/fulfilment';
+import { FailureFlags, FailureInjector, type EventPublisher } from '@flowscope/messaging';
 import { buildEvent, type OrderPlaced } from '@flowscope/contracts';
 import { ScheduleShipment } from './schedule-shipment';
 import { ScheduleShipmentHandler } from './schedule-shipment.handler';
@@ -21,7 +22,8 @@ function logisticsWith(flagValues: Record<string, string>) {
     { publish } as unknown as EventPublisher,
     new FailureInjector(flags, 'logistics', quiet),
   );
-  const orders = { require: () => Promise.resolve(order) } as unknown as OrderProjection;
+  // Older stock.reserved events (without fulfilment) read the orders service's record of the order.
+  const orders = new OrderLookup({ get: () => Promise.resolve({ value: order, revision: 1 }) });
   return { handler: new ScheduleShipmentHandler(useCase, orders), publish };
 }
 
@@ -57,5 +59,18 @@ describe('ScheduleShipment with failure flags', () => {
       shipmentId: 'shp-o-1',
     });
     expect(publish).not.toHaveBeenCalled();
+  });
+
+  it('ships to the destination stock.reserved carries, reading no order record', async () => {
+    const { handler, publish } = logisticsWith({});
+    const carried = buildEvent(
+      'stock.reserved',
+      { orderId: 'o-1', reservationId: 'res-o-1', fulfilment: { items: order.items, destination: 'AQ' } },
+      { source: 'test' },
+    );
+    await handler.onStockReserved(carried);
+    expect(publish).toHaveBeenCalledWith('shipment.failed', expect.objectContaining({ orderId: 'o-1' }), {
+      causedBy: carried,
+    });
   });
 });

@@ -17,8 +17,10 @@ export class AuthorizePaymentHandler {
 
   @EventPattern(ORDER_PLACED)
   async onOrderPlaced(@Payload() event: EventEnvelope<typeof ORDER_PLACED>): Promise<void> {
-    const { orderId, customerId, total, currency, style } = event.data;
-    await this.authorize.execute({ orderId, customerId, amount: total, currency, style }, event);
+    const { orderId, customerId, total, currency, style, items, destination } = event.data;
+    // What seller and logistics need travels on with payment.authorized: they keep no copy of orders.
+    const fulfilment = { items, ...(destination ? { destination } : {}) };
+    await this.authorize.execute({ orderId, customerId, amount: total, currency, style, fulfilment }, event);
   }
 
   @MessagePattern(CMD_PAYMENT_AUTHORIZE)

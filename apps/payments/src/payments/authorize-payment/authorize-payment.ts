@@ -1,4 +1,10 @@
-import { PAYMENT_AUTHORIZED, PAYMENT_DECLINED, type EventEnvelope, type FlowStyle } from '@flowscope/contracts';
+import {
+  PAYMENT_AUTHORIZED,
+  PAYMENT_DECLINED,
+  type EventEnvelope,
+  type FlowStyle,
+  type Fulfilment,
+} from '@flowscope/contracts';
 import { EventPublisher, FailureInjector } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { PaymentLedger, type PaymentRecord } from '../payment-ledger';
@@ -10,6 +16,8 @@ export interface AuthorizePaymentInput {
   amount: number;
   currency: string;
   style?: FlowStyle;
+  /** The order's items and destination, carried on by `payment.authorized` (choreography). */
+  fulfilment?: Fulfilment;
 }
 
 /**
@@ -43,7 +51,8 @@ export class AuthorizePayment {
     if (record.status === 'declined') {
       await this.events.publish(PAYMENT_DECLINED, { ...data, reason: record.reason }, { causedBy });
     } else {
-      await this.events.publish(PAYMENT_AUTHORIZED, data, { causedBy });
+      const carried = input.fulfilment ? { fulfilment: input.fulfilment } : {};
+      await this.events.publish(PAYMENT_AUTHORIZED, { ...data, ...carried }, { causedBy });
     }
     return record;
   }

@@ -6,7 +6,7 @@ import {
   type EventEnvelope,
   ReplyCode,
 } from '@flowscope/contracts';
-import { OrderProjection } from '@flowscope/messaging';
+import { OrderLookup } from '@flowscope/fulfilment';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { ReserveStock } from './reserve-stock';
@@ -16,18 +16,19 @@ import { ReserveStock } from './reserve-stock';
 export class ReserveStockHandler {
   constructor(
     @Inject(ReserveStock) private readonly reserve: ReserveStock,
-    @Inject(OrderProjection) private readonly orders: OrderProjection,
+    @Inject(OrderLookup) private readonly orders: OrderLookup,
   ) {}
 
   @EventPattern(PAYMENT_AUTHORIZED)
   async onPaymentAuthorized(@Payload() event: EventEnvelope<typeof PAYMENT_AUTHORIZED>): Promise<void> {
-    const order = await this.orders.require(event.data.orderId);
-    await this.reserve.execute(order.orderId, order.items, order.style, event);
+    const { orderId, style, fulfilment } = event.data;
+    await this.reserve.execute(orderId, await this.orders.fulfilmentOf(orderId, fulfilment), style, event);
   }
 
   @MessagePattern(CMD_STOCK_RESERVE)
   async onReserve(@Payload() command: CommandData<typeof CMD_STOCK_RESERVE>): Promise<CommandReply> {
-    const reservation = await this.reserve.execute(command.orderId, command.items, command.style ?? 'orchestration');
+    const { orderId, items, style } = command;
+    const reservation = await this.reserve.execute(orderId, { items }, style ?? 'orchestration');
     if (reservation.status === 'unavailable') {
       return {
         ok: false,

@@ -27,7 +27,7 @@ function sellerWith(flagValues: Record<string, string>) {
 describe('ReserveStock with failure flags', () => {
   it('a flagged out-of-stock is recorded and published as stock.unavailable, as an OOS- sku is', async () => {
     const { reserve, publish, book } = sellerWith({ 'seller.outOfStockRate': '1' });
-    await expect(reserve.execute('o-1', items, 'choreography')).resolves.toMatchObject({
+    await expect(reserve.execute('o-1', { items }, 'choreography')).resolves.toMatchObject({
       status: 'unavailable',
       sku: 'BOOK-1',
     });
@@ -41,8 +41,18 @@ describe('ReserveStock with failure flags', () => {
 
   it('with a drop rate of 1 the reservation is kept but stock.reserved is not published', async () => {
     const { reserve, publish, book } = sellerWith({ 'seller.dropRate': '1' });
-    await reserve.execute('o-2', items, 'choreography');
+    await reserve.execute('o-2', { items }, 'choreography');
     expect(publish).not.toHaveBeenCalled();
     expect(book.get('o-2')?.status).toBe('reserved');
+  });
+
+  it('stock.reserved carries the fulfilment on, so logistics needs no copy of the order', async () => {
+    const { reserve, publish } = sellerWith({});
+    await reserve.execute('o-3', { items, destination: 'FR' }, 'choreography');
+    expect(publish).toHaveBeenCalledWith(
+      'stock.reserved',
+      expect.objectContaining({ orderId: 'o-3', fulfilment: { items, destination: 'FR' } }),
+      expect.anything(),
+    );
   });
 });

@@ -3,7 +3,7 @@ import {
   STOCK_UNAVAILABLE,
   type EventEnvelope,
   type FlowStyle,
-  type OrderItem,
+  type Fulfilment,
 } from '@flowscope/contracts';
 import { EventPublisher, FailureInjector } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
@@ -24,12 +24,14 @@ export class ReserveStock {
 
   async execute(
     orderId: string,
-    items: OrderItem[],
+    fulfilment: Fulfilment,
     style: FlowStyle | undefined,
     causedBy?: EventEnvelope,
   ): Promise<Reservation> {
     await this.failures.delay();
-    const decision = decideReservation(orderId, items, () => this.failures.fails('seller.outOfStockRate', orderId));
+    const decision = decideReservation(orderId, fulfilment.items, () =>
+      this.failures.fails('seller.outOfStockRate', orderId),
+    );
     const reservation = await this.reservations.recordOnce({
       orderId,
       reservationId: `res-${orderId}`,
@@ -49,7 +51,8 @@ export class ReserveStock {
     } else {
       await this.events.publish(
         STOCK_RESERVED,
-        { orderId, reservationId: reservation.reservationId, style },
+        // logistics needs the destination: it travels on instead of being kept by logistics
+        { orderId, reservationId: reservation.reservationId, style, fulfilment },
         { causedBy },
       );
     }
