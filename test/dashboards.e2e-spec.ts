@@ -1,7 +1,7 @@
 // Issue 5: after a load-generator run that uses every failure flag, every panel query of every
 // committed dashboard returns at least one series from a real Prometheus scraping the running
 // system, and the exemplars of the flow histograms are traces that Jaeger returns.
-import { FLAG_KEYS, type FlagKey } from '@flowscope/messaging';
+import { FLAG_KEYS, type FlagKey } from '@flowscope/fulfilment';
 import { runLoad } from '../apps/loadgen/src/run-load';
 import { httpJson, waitFor, WaitTimeoutError } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';

@@ -4,7 +4,7 @@
 import { collectDefaultMetrics, Histogram, register, Registry } from 'prom-client';
 import '../../apps/process-tracker/src/flows/outputs/tracker-metrics';
 import '../../libs/messaging/src/consumer-lag';
-import '../../libs/messaging/src/failure-injector';
+import '../../libs/fulfilment/src/failure-injector';
 import '../../libs/messaging/src/metrics';
 
 /**

@@ -1,4 +1,4 @@
-import { FLAG_DESCRIPTIONS } from '@flowscope/messaging';
+import { FLAG_DESCRIPTIONS } from '@flowscope/fulfilment';
 import { parseArgs } from 'node:util';
 import {
   DEFAULTS,

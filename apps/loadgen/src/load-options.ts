@@ -1,4 +1,4 @@
-import { parseFlag, type FlagKey } from '@flowscope/messaging';
+import { parseFlag, type FlagKey } from '@flowscope/fulfilment';
 import { randomBytes } from 'node:crypto';
 
 /** What an order is made to end in, through the deterministic rules of README "Asking for each outcome". */

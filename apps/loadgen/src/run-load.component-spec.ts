@@ -1,5 +1,5 @@
 import { DLQ_STREAM, EVENTS_STREAM } from '@flowscope/contracts';
-import { FLAGS_BUCKET } from '@flowscope/messaging';
+import { FLAGS_BUCKET } from '@flowscope/fulfilment';
 import { connect, type NatsConnection } from 'nats';
 import { freePort } from '../../../deploy/launch/ports';
 import { startNatsServer, type NatsServerHandle } from '../../../deploy/launch/nats-server';

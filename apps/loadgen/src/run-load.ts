@@ -1,4 +1,5 @@
-import { ensureStreams, FailureFlags, FLAGS_BUCKET, jetStreamReplicas, type FlagLog } from '@flowscope/messaging';
+import { FailureFlags, FLAGS_BUCKET, type FlagLog } from '@flowscope/fulfilment';
+import { ensureStreams, jetStreamReplicas } from '@flowscope/messaging';
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PlacementError, placeOverHttp, placeOverNats, publishPoison } from './entry-points';

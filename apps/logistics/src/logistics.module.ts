@@ -1,5 +1,5 @@
 import { OrderLookupModule } from '@flowscope/fulfilment';
-import { FailureFlagsModule } from '@flowscope/messaging';
+import { FailureFlagsModule } from '@flowscope/fulfilment';
 import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { LogisticsConfig } from './config';

@@ -1,4 +1,4 @@
-import { FailureFlagsModule } from '@flowscope/messaging';
+import { FailureFlagsModule } from '@flowscope/fulfilment';
 import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NotificationConfig } from './config';

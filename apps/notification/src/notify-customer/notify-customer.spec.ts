@@ -1,4 +1,5 @@
-import { FailureFlags, FailureInjector, type EventPublisher } from '@flowscope/messaging';
+import { FailureFlags, FailureInjector } from '@flowscope/fulfilment';
+import { type EventPublisher } from '@flowscope/messaging';
 import { NotifyCustomerHandler } from './notify-customer.handler';
 import { NotifyCustomer } from './notify-customer';
 import { SentNotifications } from './sent-notifications';

@@ -1,5 +1,6 @@
 import { CUSTOMER_NOTIFIED, type EventEnvelope, type FlowStyle } from '@flowscope/contracts';
-import { EventPublisher, FailureInjector } from '@flowscope/messaging';
+import { FailureInjector } from '@flowscope/fulfilment';
+import { EventPublisher } from '@flowscope/messaging';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SentNotifications } from './sent-notifications';
 

@@ -1,5 +1,6 @@
 import { OrderLookup } from '@flowscope/fulfilment';
-import { FailureFlags, FailureInjector, type EventPublisher } from '@flowscope/messaging';
+import { FailureFlags, FailureInjector } from '@flowscope/fulfilment';
+import { type EventPublisher } from '@flowscope/messaging';
 import { buildEvent, type OrderPlaced } from '@flowscope/contracts';
 import { ScheduleShipment } from './schedule-shipment';
 import { ScheduleShipmentHandler } from './schedule-shipment.handler';

@@ -1,5 +1,6 @@
 import { buildEvent } from '@flowscope/contracts';
-import { FailureFlags, FailureInjector, type EventPublisher } from '@flowscope/messaging';
+import { FailureFlags, FailureInjector } from '@flowscope/fulfilment';
+import { type EventPublisher } from '@flowscope/messaging';
 import type { PaymentLedger, PaymentRecord } from '../payment-ledger';
 import { AuthorizePayment } from './authorize-payment';
 import { AuthorizePaymentHandler } from './authorize-payment.handler';

@@ -1,5 +1,6 @@
 import { PAYMENT_REFUNDED, type EventEnvelope, type FlowStyle } from '@flowscope/contracts';
-import { EventPublisher, FailureInjector } from '@flowscope/messaging';
+import { FailureInjector } from '@flowscope/fulfilment';
+import { EventPublisher } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { PaymentLedger } from '../payment-ledger';
 

@@ -1,5 +1,6 @@
 import { STOCK_RELEASED, type EventEnvelope, type FlowStyle } from '@flowscope/contracts';
-import { EventPublisher, FailureInjector } from '@flowscope/messaging';
+import { FailureInjector } from '@flowscope/fulfilment';
+import { EventPublisher } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { ReservationBook } from '../reservation-book';
 

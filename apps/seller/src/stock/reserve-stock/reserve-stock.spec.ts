@@ -1,4 +1,5 @@
-import { FailureFlags, FailureInjector, type EventPublisher } from '@flowscope/messaging';
+import { FailureFlags, FailureInjector } from '@flowscope/fulfilment';
+import { type EventPublisher } from '@flowscope/messaging';
 import type { Reservation, ReservationBook } from '../reservation-book';
 import { ReserveStock } from './reserve-stock';
 

@@ -5,7 +5,8 @@ import {
   type FlowStyle,
   type Fulfilment,
 } from '@flowscope/contracts';
-import { EventPublisher, FailureInjector } from '@flowscope/messaging';
+import { FailureInjector } from '@flowscope/fulfilment';
+import { EventPublisher } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { ReservationBook, type Reservation } from '../reservation-book';
 import { decideReservation } from './decide-reservation';

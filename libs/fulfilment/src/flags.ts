@@ -2,7 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { JetStreamClient, KV, KvEntry, QueuedIterator } from 'nats';
 import { Gauge, register } from 'prom-client';
-import { jetStreamReplicas } from './replicas';
+import { jetStreamReplicas } from '@flowscope/messaging';
 
 /** The KV bucket that holds the failure flags: `nats kv put flags payment.declineRate 0.2`. */
 export const FLAGS_BUCKET = 'flags';

@@ -1,7 +1,8 @@
 import { startNatsServer, type NatsServerHandle } from '../../../deploy/launch/nats-server';
 import { waitFor } from '../../../deploy/launch/probe';
 import { natsCli } from '../../../test/support/nats-cli';
-import { FailureFlags, FLAGS_BUCKET, NatsClient, type FlagKey, type FlagLog } from '../src';
+import { NatsClient } from '@flowscope/messaging';
+import { FailureFlags, FLAGS_BUCKET, type FlagKey, type FlagLog } from '../src';
 
 // A real nats-server per file, and the real NATS CLI changing the flags as a person would.
 jest.setTimeout(30_000);

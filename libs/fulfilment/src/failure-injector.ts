@@ -2,7 +2,7 @@ import { Logger, Module, type DynamicModule, type OnModuleDestroy } from '@nestj
 import { setTimeout as delay } from 'node:timers/promises';
 import { Counter, register } from 'prom-client';
 import { FailureFlags, type FlaggedService, type FlagLog, type RateFlag } from './flags';
-import { NatsClient } from './nats-client';
+import { NatsClient } from '@flowscope/messaging';
 
 // Labels stay low-cardinality (service, flag, subject): never an order id.
 function counter(name: string, help: string, labelNames: string[]): Counter {
