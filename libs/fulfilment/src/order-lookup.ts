@@ -17,16 +17,24 @@ export const ORDERS_BUCKET = 'orders';
  * New events carry it, so this runs only while older events are still in flight.
  */
 export class OrderLookup {
-  constructor(private readonly orders: Pick<JsonKv<StoredOrder>, 'get'>) {}
+  private orders?: Promise<Pick<JsonKv<StoredOrder>, 'get'>>;
 
-  static async open(nats: NatsClient): Promise<OrderLookup> {
-    return new OrderLookup(await JsonKv.open<StoredOrder>(nats.js, ORDERS_BUCKET));
+  /** `open` is called on the first fallback only: a service must not need orders' bucket to start. */
+  constructor(private readonly open: () => Promise<Pick<JsonKv<StoredOrder>, 'get'>>) {}
+
+  /** Binds to the bucket orders creates (never creates it: the service may not, and need not). */
+  static over(nats: NatsClient): OrderLookup {
+    return new OrderLookup(() => JsonKv.open<StoredOrder>(nats.js, ORDERS_BUCKET, { bindOnly: true }));
   }
 
   /** The event's own fulfilment when it carries one; otherwise the orders service's record of it. */
   async fulfilmentOf(orderId: string, carried: Fulfilment | undefined): Promise<Fulfilment> {
     if (carried) return carried;
-    const stored = (await this.orders.get(orderId))?.value;
+    this.orders ??= this.open().catch((error: unknown) => {
+      this.orders = undefined; // not there yet: the redelivery tries again
+      throw new RetryLaterError('ORDER_NOT_YET_KNOWN', `the orders bucket cannot be read yet: ${String(error)}`);
+    });
+    const stored = (await (await this.orders).get(orderId))?.value;
     if (!stored?.items?.length)
       throw new RetryLaterError('ORDER_NOT_YET_KNOWN', `order ${orderId} has not been recorded by orders yet`);
     return { items: stored.items, ...(stored.destination ? { destination: stored.destination } : {}) };
@@ -40,7 +48,7 @@ export class OrderLookupModule {
     return {
       module: OrderLookupModule,
       providers: [
-        { provide: OrderLookup, useFactory: (nats: NatsClient) => OrderLookup.open(nats), inject: [NatsClient] },
+        { provide: OrderLookup, useFactory: (nats: NatsClient) => OrderLookup.over(nats), inject: [NatsClient] },
       ],
       exports: [OrderLookup],
     };

@@ -9,7 +9,7 @@ function lookupOver(records: Record<string, object>) {
     reads.push(key);
     return Promise.resolve(records[key] ? { value: records[key], revision: 1 } : undefined);
   };
-  return { lookup: new OrderLookup({ get }), reads };
+  return { lookup: new OrderLookup(() => Promise.resolve({ get })), reads };
 }
 
 describe('OrderLookup.fulfilmentOf', () => {

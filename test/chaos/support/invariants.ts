@@ -8,6 +8,9 @@ import type { OrderView } from '../../support/flow';
 import type { FlowBody } from '../../support/tracker';
 
 /** The events stored for one order: how many of each type, and their ids. */
+/** Marks the copies a chaos test publishes itself (duplicates): not counted as the system's events. */
+export const CHAOS_COPY_HEADER = 'Flowscope-Chaos-Copy';
+
 export interface OrderEvents {
   counts: Record<string, number>;
   ids: Set<string>;
@@ -35,6 +38,7 @@ export async function eventsByOrder(
       let got = 0;
       for await (const msg of await consumer.fetch({ max_messages: Math.min(left, 1000), expires: 5000 })) {
         got++;
+        if (msg.headers?.get(CHAOS_COPY_HEADER)) continue; // a copy the test itself injected
         const orderId = orderIdOf(msg.data);
         if (!orderId?.startsWith(prefix)) continue;
         const entry = out.get(orderId) ?? { counts: {}, ids: new Set<string>() };

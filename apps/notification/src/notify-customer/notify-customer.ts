@@ -2,7 +2,17 @@ import { CUSTOMER_NOTIFIED, type EventEnvelope, type FlowStyle } from '@flowscop
 import { FailureInjector } from '@flowscope/fulfilment';
 import { EventPublisher } from '@flowscope/messaging';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
 import { SentNotifications } from './sent-notifications';
+
+/** Labels: the template only (never an order id). Two replicas together must count one per order and template. */
+export const notificationsSent =
+  (register.getSingleMetric('flowscope_notifications_sent_total') as Counter | undefined) ??
+  new Counter({
+    name: 'flowscope_notifications_sent_total',
+    help: 'Customer notifications sent (simulated), once per order and template whatever the redeliveries',
+    labelNames: ['template'],
+  });
 
 /** The one channel: sending is simulated, and contact details are never recorded. */
 export const NOTIFICATION_CHANNEL = 'email';
@@ -30,7 +40,10 @@ export class NotifyCustomer {
   ): Promise<{ channel: string; template: string }> {
     await this.failures.delay();
     // Sending is simulated: the log line stands for the e-mail (order id and template only).
-    if (await this.sent.claim(orderId, template)) this.logger.log(`sent ${template} for order ${orderId}`);
+    if (await this.sent.claim(orderId, template)) {
+      notificationsSent.inc({ template });
+      this.logger.log(`sent ${template} for order ${orderId}`);
+    }
     if (!this.failures.drops(CUSTOMER_NOTIFIED, orderId)) {
       await this.events.publish(
         CUSTOMER_NOTIFIED,

@@ -24,7 +24,7 @@ function logisticsWith(flagValues: Record<string, string>) {
     new FailureInjector(flags, 'logistics', quiet),
   );
   // Older stock.reserved events (without fulfilment) read the orders service's record of the order.
-  const orders = new OrderLookup({ get: () => Promise.resolve({ value: order, revision: 1 }) });
+  const orders = new OrderLookup(() => Promise.resolve({ get: () => Promise.resolve({ value: order, revision: 1 }) }));
   return { handler: new ScheduleShipmentHandler(useCase, orders), publish };
 }
 
