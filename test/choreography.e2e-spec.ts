@@ -261,6 +261,6 @@ describe('choreography', () => {
     const orderId = await placeOrder(system, { customerId: 'c-after-poison', items: [book] });
     expect(await waitForOutcome(system, orderId)).toMatchObject({ status: 'completed' });
     await waitForQuiet(jsm);
-    expect((await dlqMessages(jsm)).length).toBe(before + 9);
+    expect((await dlqMessages(jsm)).length).toBe(before + 7);
   }, 90_000);
 });
