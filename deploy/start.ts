@@ -36,8 +36,12 @@ function banner(system: FlowscopeSystem): string {
   const apps = [...system.apps.values()].map((app) => `  ${app.name.padEnd(15)} ${app.url}`).join('\n');
   const nats = path.relative(process.cwd(), path.join(TOOLS_BIN, 'nats')) || path.join(TOOLS_BIN, 'nats');
   const adminEnv = path.relative(process.cwd(), credentialFiles.admin);
+  const tracker = system.app('process-tracker').url;
   return `
 Flowscope is running.
+
+  console         ${tracker}/   (every flow, where it is stuck, its traces joined)
+
 ${apps}
   nats            ${system.nats.url}   (monitoring ${system.nats.monitorUrl})
   jaeger          ${system.jaeger?.queryUrl ?? '-'}   (OTLP ${system.jaeger?.otlpHttpUrl ?? '-'}; span metrics at /api/metrics/calls?service=orders)

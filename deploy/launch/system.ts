@@ -154,6 +154,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
           env: {
             ...natsClientEnv(started.nats.users?.[name]),
             ...(clusterSize > 1 ? { NATS_REPLICAS: String(clusterSize) } : {}),
+            // The console (served by the tracker) fetches each flow's traces from Jaeger's API.
+            ...(name === 'process-tracker' && started.jaeger ? { JAEGER_QUERY_URL: started.jaeger.queryUrl } : {}),
             ...options.appEnv,
           },
           logDir: options.logDir,

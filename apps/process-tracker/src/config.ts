@@ -1,6 +1,7 @@
 import { baseConfigSchema, httpPort, loadConfig } from '@flowscope/runtime';
 import path from 'node:path';
 import { z } from 'zod';
+import { consoleConfigShape } from './console/console-config';
 
 export const trackerConfigSchema = baseConfigSchema.extend({
   HTTP_PORT: httpPort(3006),
@@ -15,6 +16,7 @@ export const trackerConfigSchema = baseConfigSchema.extend({
   STALL_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Events read, persisted and acknowledged together. */
   TRACKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  ...consoleConfigShape,
 });
 export type TrackerConfig = z.infer<typeof trackerConfigSchema>;
 export const TRACKER_CONFIG = Symbol('TRACKER_CONFIG');

@@ -1,6 +1,9 @@
 import { natsAuth, ServiceModule } from '@flowscope/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TRACKER_CONFIG, type TrackerConfig } from './config';
+import { ConsoleModule } from './console/console.module';
+import { FLOW_QUERIES } from './console/flow-queries';
+import { StoreFlowQueries } from './console/store-flow-queries';
 import { FlowsController } from './flows/api/flows.controller';
 import { DefinitionRegistry } from './flows/definitions/definition-registry';
 import { EventIngestor } from './flows/ingest/event-ingestor';
@@ -13,8 +16,11 @@ export class TrackerModule {
   static forRoot(config: TrackerConfig, registry: DefinitionRegistry): DynamicModule {
     return {
       module: TrackerModule,
+      // Global, so the console module sees FLOW_QUERIES, its one view of the tracker's state.
+      global: true,
       imports: [
         ServiceModule.forRoot({ service: 'process-tracker', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
+        ConsoleModule.forRoot(config),
       ],
       controllers: [FlowsController],
       providers: [
@@ -24,7 +30,9 @@ export class TrackerModule {
         FlowOutputs,
         EventIngestor,
         StallSweeper,
+        { provide: FLOW_QUERIES, useClass: StoreFlowQueries },
       ],
+      exports: [FLOW_QUERIES],
     };
   }
 }

@@ -16,6 +16,9 @@ export interface FlowChange {
   after: FlowInstance;
 }
 
+/** A change of the in-memory copy: before undefined for a new flow, after undefined for a deleted one. */
+export type FlowCopyListener = (before: FlowInstance | undefined, after: FlowInstance | undefined) => void;
+
 const MAX_CAS_ATTEMPTS = 50;
 
 /**
@@ -31,6 +34,8 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
   readonly index = new OpenFlowIndex();
   /** The write in progress per key: writes of one flow never overlap, writes of different flows do. */
   private readonly turns = new Map<string, Promise<unknown>>();
+  /** Told of every change the in-memory copy takes in (this replica's writes and others'). */
+  private readonly listeners = new Set<FlowCopyListener>();
   private kv!: KV;
   private watcher?: QueuedIterator<KvEntry>;
   private ready!: Promise<void>;
@@ -62,6 +67,12 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
 
   *all(): IterableIterator<FlowInstance> {
     for (const { instance } of this.flows.values()) yield instance;
+  }
+
+  /** Calls `listener` after every change of the copy; returns the unsubscribe function. */
+  onChange(listener: FlowCopyListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get size(): number {
@@ -126,11 +137,14 @@ export class FlowStore implements OnModuleInit, OnApplicationShutdown {
     if (known && known.revision >= revision) return;
     this.flows.set(kvKey, { instance, revision });
     this.index.track(kvKey, known?.instance, instance);
+    for (const listener of this.listeners) listener(known?.instance, instance);
   }
 
   private forget(kvKey: string): void {
-    this.index.track(kvKey, this.flows.get(kvKey)?.instance, undefined);
+    const known = this.flows.get(kvKey)?.instance;
+    this.index.track(kvKey, known, undefined);
     this.flows.delete(kvKey);
+    if (known) for (const listener of this.listeners) listener(known, undefined);
   }
 
   private async follow(watcher: QueuedIterator<KvEntry>, markReady: () => void): Promise<void> {
