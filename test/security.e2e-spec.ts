@@ -213,9 +213,14 @@ describe('no personal data in spans', () => {
     orderIds.push(cliOrder);
     for (const orderId of orderIds) await waitForOutcome(system, orderId);
     await waitForQuiet(jsm);
-    // Each order's trace is complete (the tracker's flow span is the last to be exported) before the scan.
+    // Each order's trace is complete before the scan: the tracker's flow span and the notification's
+    // span are exported last (the notification runs after the order ended, in both styles).
     for (const orderId of orderIds)
-      await orderTrace(system, orderId, ['orders: process order.placed', 'process-tracker: flow order-fulfillment']);
+      await orderTrace(system, orderId, [
+        'orders: process order.placed',
+        'process-tracker: flow order-fulfillment',
+        'notification: send customer.notified',
+      ]);
 
     const queryUrl = system.jaeger!.queryUrl;
     const services = await getServices(queryUrl);
