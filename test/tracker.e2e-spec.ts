@@ -17,6 +17,7 @@ import {
   allFlows,
   flowEvents,
   getFlow,
+  partitionsOf,
   SCENARIOS,
   shuffle,
   startTracker,
@@ -221,16 +222,16 @@ describe('process tracker under crashes and replicas', () => {
     let killed = false;
     await publishAll(messages, async (done) => {
       if (killed || done < messages.length / 2) return;
-      await waitFor(
-        async () => (await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq > 1000 || undefined,
-        { timeoutMs: 30_000, what: 'the tracker under way' },
-      );
+      await waitFor(async () => (await partitionsOf(t)).partitions.every((p) => p.position > 1000) || undefined, {
+        timeoutMs: 30_000,
+        what: 'the tracker under way (checkpoints past sequence 1000)',
+      });
       await t.kill9();
       killed = true;
     });
     expect(killed).toBe(true);
     t = await tracker(SLOW_SLA);
-    await waitForTrackerDrained(jsm, 180_000);
+    await waitForTrackerDrained(t, jsm, 180_000);
     const observed = await allFlows(t);
     expect(diff(flows, duplicates, observed)).toEqual([]);
   }, 300_000);
@@ -241,7 +242,7 @@ describe('process tracker under crashes and replicas', () => {
     trackers.push(b);
     const { flows, duplicates, messages } = burst('pair', 800);
     await publishAll(messages);
-    await waitForTrackerDrained(jsm, 180_000);
+    await waitForTrackerDrained(a, jsm, 180_000);
     for (const replica of [a, b]) {
       // Each replica's view follows the other's writes through the KV watch: allow it to catch up.
       const agreed = await waitFor(

@@ -50,6 +50,19 @@ function durable(name: string): string[] {
   ];
 }
 
+/**
+ * Read a stream through ordered consumers (no acks; the reader keeps its own position): create them
+ * under any name, pull from them, read and delete them.
+ */
+function orderedReader(stream: string): string[] {
+  return [
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
+    `$JS.API.CONSUMER.INFO.${stream}.*`,
+    `$JS.API.CONSUMER.DELETE.${stream}.*`,
+  ];
+}
+
 /** Open (creating if missing), read and watch a KV bucket; put and delete keys only with `write`. */
 function kv(bucket: string, write: boolean): string[] {
   const stream = `KV_${bucket}`;
@@ -149,7 +162,10 @@ function service(name: keyof typeof SERVICES): NatsPermissions {
   };
 }
 
-/** Every identity's permissions. The tracker only reads events: it publishes flow changes and its dead letters. */
+/**
+ * Every identity's permissions. The tracker only reads events (ordered consumers, its position in its
+ * own checkpoints): it publishes flow changes and its dead letters, and writes its state buckets.
+ */
 export const NATS_PERMISSIONS: Record<NatsIdentity, NatsPermissions> = {
   orders: service('orders'),
   payments: service('payments'),
@@ -162,11 +178,16 @@ export const NATS_PERMISSIONS: Record<NatsIdentity, NatsPermissions> = {
       'dlq.process-tracker',
       JS_ACCOUNT_INFO,
       ...streams(false),
-      ...durable('process-tracker'),
+      ...orderedReader('EVENTS'),
       ...kv('flows', true),
-      ...kv('handled-process-tracker', true),
+      ...orderedReader('KV_flows'),
+      ...kv('flows-open', true),
+      ...kv('tracker-positions', true),
+      ...kv('tracker-leases', true),
+      // Lists across replicas: every replica asks and answers (apps/process-tracker/src/flows/api/peer-lists.ts).
+      'flowscope.tracker.>',
     ],
-    subscribe: [INBOXES],
+    subscribe: [INBOXES, 'flowscope.tracker.>'],
     allowResponses: false,
   },
   // Places orders as the orders service would (order.placed only) and writes the failure flags.

@@ -113,13 +113,31 @@ export async function allFlows(tracker: AppProcess, definition = 'order-fulfillm
   return out;
 }
 
-/** The tracker's durable consumer has taken and acknowledged everything in EVENTS. */
-export function waitForTrackerDrained(jsm: JetStreamManager, timeoutMs: number): Promise<true> {
+/** What `GET /partitions` answers (apps/process-tracker/src/flows/api/partitions.controller.ts). */
+export interface PartitionsBody {
+  replica: string;
+  owned: number[];
+  partitions: { partition: number; owner: string | null; position: number; checkpointedAt: string | null }[];
+}
+
+export async function partitionsOf(tracker: AppProcess): Promise<PartitionsBody> {
+  const res = await httpJson<PartitionsBody>(`${tracker.url}/partitions`);
+  if (res.status !== 200) throw new Error(`GET /partitions: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/**
+ * The trackers have checkpointed everything in EVENTS: every partition has an owner and a
+ * checkpoint position at the stream's last sequence (positions advance for all of a replica's
+ * partitions as it reads, whatever events each one holds).
+ */
+export function waitForTrackerDrained(tracker: AppProcess, jsm: JetStreamManager, timeoutMs: number): Promise<true> {
   return waitFor(
     async () => {
-      const info = await jsm.consumers.info('EVENTS', 'process-tracker');
-      return (info.num_pending === 0 && info.num_ack_pending === 0) || undefined;
+      const last = (await jsm.streams.info('EVENTS')).state.last_seq;
+      const { partitions } = await partitionsOf(tracker);
+      return partitions.every((p) => p.owner !== null && p.position >= last) || undefined;
     },
-    { timeoutMs, intervalMs: 250, what: 'the tracker to acknowledge every event' },
+    { timeoutMs, intervalMs: 250, what: 'the tracker to checkpoint every event' },
   );
 }

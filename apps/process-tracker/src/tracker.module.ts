@@ -3,13 +3,20 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TRACKER_CONFIG, type TrackerConfig } from './config';
 import { ConsoleModule } from './console/console.module';
 import { FLOW_QUERIES } from './console/flow-queries';
-import { StoreFlowQueries } from './console/store-flow-queries';
+import { TableFlowQueries } from './console/table-flow-queries';
+import { FlowReader } from './flows/api/flow-reader';
+import { PeerLists } from './flows/api/peer-lists';
 import { FlowsController } from './flows/api/flows.controller';
+import { PartitionsController } from './flows/api/partitions.controller';
+import { Checkpointer } from './flows/checkpoints/checkpointer';
+import { CheckpointStore } from './flows/checkpoints/checkpoint-store';
 import { DefinitionRegistry } from './flows/definitions/definition-registry';
 import { EventIngestor } from './flows/ingest/event-ingestor';
 import { FlowOutputs } from './flows/outputs/flow-outputs';
 import { StallSweeper } from './flows/outputs/stall-sweeper';
-import { FlowStore } from './flows/store/flow-store';
+import { PartitionCoordinator } from './flows/partitions/partition-coordinator';
+import { PartitionLeases } from './flows/partitions/partition-leases';
+import { FlowTable } from './flows/state/flow-table';
 
 @Module({})
 export class TrackerModule {
@@ -22,15 +29,21 @@ export class TrackerModule {
         ServiceModule.forRoot({ service: 'process-tracker', natsUrl: config.NATS_URL, natsAuth: natsAuth(config) }),
         ConsoleModule.forRoot(config),
       ],
-      controllers: [FlowsController],
+      controllers: [FlowsController, PartitionsController],
       providers: [
         { provide: TRACKER_CONFIG, useValue: config },
         { provide: DefinitionRegistry, useValue: registry },
-        FlowStore,
+        FlowTable,
+        CheckpointStore,
         FlowOutputs,
         EventIngestor,
+        Checkpointer,
+        PartitionLeases,
+        PartitionCoordinator,
+        PeerLists,
+        FlowReader,
         StallSweeper,
-        { provide: FLOW_QUERIES, useClass: StoreFlowQueries },
+        { provide: FLOW_QUERIES, useClass: TableFlowQueries },
       ],
       exports: [FLOW_QUERIES],
     };

@@ -1,23 +1,8 @@
 // Where a flow stands, derived from its evaluated steps: pure, shared by the adapter (filters and
 // counts) and the console's views. No clock: callers pass the status they evaluated.
-import type { FlowDefinition, FlowStatus } from '@flowscope/contracts';
 import type { StepView } from '../flows/evaluation/evaluate-flow';
 
-const ENDED: ReadonlySet<FlowStatus> = new Set(['completed', 'failed', 'compensated']);
-
-/**
- * The step an open flow waits for: while compensating, the first done step whose compensation is
- * missing; otherwise the first pending required step (or pending optional one). Null once ended.
- */
-export function pendingStepOf(def: FlowDefinition, steps: readonly StepView[], status: FlowStatus): string | null {
-  if (ENDED.has(status)) return null;
-  if (status === 'compensating') {
-    const uncompensated = steps.find((s, i) => s.status === 'done' && def.steps[i]?.compensatedBy?.length);
-    if (uncompensated) return uncompensated.name;
-  }
-  const required = steps.find((s, i) => s.status === 'pending' && !def.steps[i]?.optional);
-  return (required ?? steps.find((s) => s.status === 'pending'))?.name ?? null;
-}
+export { pendingStepOf } from '../flows/evaluation/pending-step';
 
 /** The step that failed, if one did. */
 export function failedStepOf(steps: readonly StepView[]): string | null {

@@ -2,6 +2,7 @@
 // kept in any way (a KV copy today, partitioned in-memory state tomorrow) as long as an adapter
 // answers these. Add to it; do not change what is here (the adapter is re-implemented elsewhere).
 import type { FlowDefinition, FlowStatus, FlowStyle } from '@flowscope/contracts';
+import type { FlowFilter } from '../flows/api/flow-list';
 import type { FlowView } from '../flows/flow-instance';
 
 /** A flow that has not ended: the statuses the overview counts per step. */
@@ -21,22 +22,8 @@ export type ConsoleFlow = Omit<FlowView, 'events'> & {
   timeoutMs: number;
 };
 
-/** Filters of the flows list; every field optional, all of them must hold. */
-export interface FlowFilter {
-  definition?: string;
-  status?: FlowStatus;
-  style?: FlowStyle;
-  /** The first step the flow still waits for (see `pendingStepOf`). */
-  pendingStep?: string;
-  /** Started at or before this time (ISO): "older than". */
-  startedBefore?: string;
-  /** Started at or after this time (ISO): "younger than". */
-  startedAfter?: string;
-  /** Last event at or before this time (ISO): "quiet since". */
-  lastEventBefore?: string;
-  /** Last event at or after this time (ISO): "active since". */
-  lastEventAfter?: string;
-}
+/** Filters of the flows list (defined beside the list itself, which every replica runs). */
+export type { FlowFilter };
 
 /** A page of flows, newest (by start) first; `next` is the cursor of the following page or null. */
 export interface FlowPage {

@@ -19,15 +19,17 @@ export interface FlowInstance {
   style: FlowStyle;
   events: TrackedEvent[];
   duplicates: number;
-  /** Stream sequences of the duplicates counted, so a redelivered duplicate is not counted twice. */
+  /** Written by trackers before `lastSeq`: the stream sequences of the duplicates counted. */
   duplicateSeqs?: number[];
-  /** Status as of the last write; reads re-evaluate it against the clock. */
+  /** Status as of the last change; reads re-evaluate it against the clock. */
   status: FlowStatus;
   startedAt: string;
   endedAt?: string;
   lastEventAt: string;
   /** The flow was stalled before it reached a terminal status. */
   wasStalled?: boolean;
+  /** Highest stream sequence applied to it: a delivery at or below it is a replay after a crash. */
+  lastSeq?: number;
 }
 
 /** What `GET /flows/{definition}/{key}` returns (ARCHITECTURE.md "Process-tracker API"). */
@@ -48,57 +50,11 @@ export interface FlowView {
 
 export const instanceKey = (definition: string, key: string) => `${definition}.${key}`;
 
-/**
- * Adds events to an instance (creating it); an event id seen before only counts as a duplicate.
- * Undefined when nothing changes (every message a redelivery): there is nothing to write.
- */
-export function recordEvents(
-  current: FlowInstance | undefined,
-  def: FlowDefinition,
-  key: string,
-  events: TrackedEvent[],
-  style: FlowStyle | undefined,
-  now: Date,
-): FlowInstance | undefined {
-  const seen = new Set(current?.events.map((e) => e.id));
-  // A message redelivered after a crash (persisted, not yet acked) has a sequence we already hold.
-  const applied = new Set([...(current?.events ?? []).map((e) => e.seq), ...(current?.duplicateSeqs ?? [])]);
-  const duplicateSeqs = [...(current?.duplicateSeqs ?? [])];
-  let duplicates = current?.duplicates ?? 0;
-  const all = [...(current?.events ?? [])];
-  for (const event of events) {
-    if (event.seq !== undefined && applied.has(event.seq)) continue;
-    if (event.seq !== undefined) applied.add(event.seq);
-    if (seen.has(event.id)) {
-      duplicates++;
-      if (event.seq !== undefined) duplicateSeqs.push(event.seq);
-    } else {
-      seen.add(event.id);
-      all.push(event);
-    }
-  }
-  if (current && all.length === current.events.length && duplicates === current.duplicates) return undefined;
-  all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  const evaluation = evaluateFlow(def, all, now);
-  const wasStalled = current?.wasStalled || current?.status === 'stalled' || undefined;
-  return {
-    definition: def.name,
-    key,
-    style: current?.style === 'orchestration' || style === 'orchestration' ? 'orchestration' : 'choreography',
-    events: all,
-    duplicates,
-    ...(duplicateSeqs.length ? { duplicateSeqs } : {}),
-    status: evaluation.status,
-    startedAt: all[0].at,
-    ...(evaluation.endedAt ? { endedAt: evaluation.endedAt } : {}),
-    lastEventAt: all[all.length - 1].at,
-    ...(wasStalled ? { wasStalled } : {}),
-  };
-}
-
 /** The API's view of an instance, its status evaluated now. */
 export function toView(instance: FlowInstance, def: FlowDefinition, now: Date): FlowView {
   const evaluation = evaluateFlow(def, instance.events, now);
+  // Kept in arrival order; shown in time order (a stable sort: events at one instant keep arrival order).
+  const events = [...instance.events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const endedAt = TERMINAL.has(evaluation.status) ? (evaluation.endedAt ?? null) : null;
   return {
     definition: instance.definition,
@@ -110,8 +66,15 @@ export function toView(instance: FlowInstance, def: FlowDefinition, now: Date): 
     durationMs: endedAt ? Date.parse(endedAt) - Date.parse(instance.startedAt) : null,
     lastEventAt: instance.lastEventAt,
     steps: evaluation.steps,
-    events: instance.events.map((e) => ({ id: e.id, type: e.type, at: e.at, traceId: e.traceId ?? null })),
-    traceIds: [...new Set(instance.events.flatMap((e) => (e.traceId ? [e.traceId] : [])))],
+    events: events.map((e) => ({ id: e.id, type: e.type, at: e.at, traceId: e.traceId ?? null })),
+    traceIds: [...new Set(events.flatMap((e) => (e.traceId ? [e.traceId] : [])))],
     duplicates: instance.duplicates,
   };
+}
+
+/** The earliest event that carries a trace: the flow's own trace (its span's parent, its exemplar). */
+export function firstTraced(events: readonly TrackedEvent[]): TrackedEvent | undefined {
+  let first: TrackedEvent | undefined;
+  for (const e of events) if (e.traceId && e.spanId && (!first || e.at < first.at)) first = e;
+  return first;
 }

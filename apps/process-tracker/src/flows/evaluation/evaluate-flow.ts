@@ -32,12 +32,26 @@ export function evaluateFlow(
   now: Date,
   timeoutMs = def.timeoutMs,
 ): FlowEvaluation {
-  const firstAt = earliestByType(events);
+  return evaluateEarliest(def, earliestByType(events), now, timeoutMs);
+}
+
+/**
+ * The same evaluation from what decides it: the earliest time of each event type seen. A flow that
+ * keeps this map up to date as events arrive is evaluated in O(steps), however many events it has.
+ * `start` is the flow's first event time when the caller holds it (else the map's earliest).
+ */
+export function evaluateEarliest(
+  def: FlowDefinition,
+  firstAt: ReadonlyMap<string, string>,
+  now: Date,
+  timeoutMs = def.timeoutMs,
+  start?: string,
+): FlowEvaluation {
   const steps = stepsOf(def, firstAt);
   const status = statusOf(def, steps);
   if (TERMINAL.has(status)) return { status, steps, endedAt: reachedAt(def, firstAt, status) };
-  const start = [...firstAt.values()].sort()[0];
-  const stalled = start !== undefined && now.getTime() - Date.parse(start) > timeoutMs;
+  const first = start ?? [...firstAt.values()].sort()[0];
+  const stalled = first !== undefined && now.getTime() - Date.parse(first) > timeoutMs;
   return { status: stalled ? 'stalled' : status, steps };
 }
 
@@ -47,7 +61,7 @@ function earliestByType(events: readonly SeenEvent[]): Map<string, string> {
   return firstAt;
 }
 
-function stepsOf(def: FlowDefinition, firstAt: Map<string, string>): StepView[] {
+function stepsOf(def: FlowDefinition, firstAt: ReadonlyMap<string, string>): StepView[] {
   const earliest = (types: readonly string[] | undefined) =>
     (types ?? [])
       .map((t) => firstAt.get(t))
@@ -78,7 +92,7 @@ function statusOf(def: FlowDefinition, steps: StepView[]): FlowStatus {
 }
 
 /** The earliest event time from which the events seen so far already gave `status`. */
-function reachedAt(def: FlowDefinition, firstAt: Map<string, string>, status: FlowStatus): string | undefined {
+function reachedAt(def: FlowDefinition, firstAt: ReadonlyMap<string, string>, status: FlowStatus): string | undefined {
   const byTime = [...firstAt].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   const prefix = new Map<string, string>();
   for (let i = 0; i < byTime.length; i++) {

@@ -1,192 +1,273 @@
-import { ContractError, EVENTS_STREAM } from '@flowscope/contracts';
-import { ConsumerLagPoller, DeadLetters, DurableConsumption, ensureDurable, NatsClient } from '@flowscope/messaging';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
+import { ContractError, EVENTS_STREAM, type FlowDefinition } from '@flowscope/contracts';
+import { consumerLagMetrics, DeadLetters, NatsClient } from '@flowscope/messaging';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
+import { CheckpointStore } from '../checkpoints/checkpoint-store';
 import { DefinitionRegistry } from '../definitions/definition-registry';
 import { TERMINAL } from '../evaluation/evaluate-flow';
-import { instanceKey, type TrackedEvent } from '../flow-instance';
+import { instanceKey, type FlowInstance } from '../flow-instance';
 import { FlowOutputs } from '../outputs/flow-outputs';
 import { trackerMetrics } from '../outputs/tracker-metrics';
-import { FlowStore, type FlowChange } from '../store/flow-store';
+import { partitionOf } from '../partitions/partitioning';
+import { FlowState } from '../state/flow-state';
+import { FlowTable } from '../state/flow-table';
+import { summaryOf } from '../state/open-flow-index';
 import { readTrackedEvent, type Routed } from './read-tracked-event';
 
-export const TRACKER_DURABLE = 'process-tracker';
-const MAX_BATCHES_IN_FLIGHT = 4;
-
-interface Group {
-  routed: Routed;
-  def: Routed['targets'][number]['def'];
-  key: string;
-  events: TrackedEvent[];
-  msgs: JsMsg[];
+/** How far the events read so far go: a stream sequence, for the consumer that read them. */
+export interface Covered {
+  seq: number;
+  generation: number;
 }
 
+const LAG_LABELS = { service: 'process-tracker', consumer: 'process-tracker' };
+
 /**
- * Reads every event of EVENTS through one durable consumer (shared by all tracker replicas) in
- * batches: groups them by flow instance, persists each instance once per batch, and acks a message
- * only after every instance it belongs to is durable. Refused messages go to dlq.process-tracker.
+ * Reads EVENTS with an ordered consumer (no acknowledgements: the position is part of each
+ * partition's checkpoint) from the lowest position among the partitions this replica owns, and
+ * applies each event to its flow in memory, in stream order. Events of partitions owned elsewhere,
+ * or at or below their partition's position, are skipped. A flow not in memory is looked up in the
+ * checkpoint store first (a late event for an ended flow brings it back); its events wait meanwhile.
+ * Refused messages go to dlq.process-tracker.
  */
 @Injectable()
-export class EventIngestor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventIngestor {
   private readonly logger = new Logger('EventIngestor');
-  private consumption?: DurableConsumption;
-  private lag?: ConsumerLagPoller;
-  private readonly buffer: JsMsg[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
-  private pumpScheduled = false;
+  /** Owned partitions → the stream sequence their state already covers (skip at or below it). */
+  private readonly from = new Map<number, number>();
+  /** Partitions the running consumer has read since it started: they cover up to lastSeen. */
+  private readonly reading = new Set<number>();
+  private readonly loading = new Map<string, Routed[]>();
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Partitions taken in whose recently ended flows are not listed yet. */
+  private readonly unlisted = new Set<number>();
+  private messages?: ConsumerMessages;
+  private generation = 0;
+  private lastSeen = 0;
+  private consumerStart = Infinity;
+  /** Called when enough changes wait for a checkpoint. */
+  onBacklog?: () => void;
 
   constructor(
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(DeadLetters) private readonly deadLetters: DeadLetters,
     @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
-    @Inject(FlowStore) private readonly store: FlowStore,
+    @Inject(FlowTable) private readonly table: FlowTable,
+    @Inject(CheckpointStore) private readonly store: CheckpointStore,
     @Inject(FlowOutputs) private readonly outputs: FlowOutputs,
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const config = {
-      durable_name: TRACKER_DURABLE,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      max_deliver: 20,
-      ack_wait: 60e9,
-      max_ack_pending: 20_000,
-    };
-    await ensureDurable(this.nats.jsm, config);
-    this.consumption = await DurableConsumption.start({
-      js: this.nats.js,
-      nc: this.nats.nc,
-      service: 'process-tracker',
-      stream: EVENTS_STREAM,
-      durable: TRACKER_DURABLE,
-      maxMessages: this.config.TRACKER_BATCH_SIZE * 2,
-      onMessage: (msg) => this.enqueue(msg),
-    });
-    this.lag = new ConsumerLagPoller({
-      jsm: this.nats.jsm,
-      service: 'process-tracker',
-      stream: EVENTS_STREAM,
-      consumers: [TRACKER_DURABLE],
-    });
-    this.lag.start();
+  /** Takes a partition in: its open flows from the checkpoint, its position, then reads from there. */
+  async acquire(partition: number): Promise<void> {
+    const [flows, position] = await Promise.all([this.store.openFlows(partition), this.store.position(partition)]);
+    for (const stored of flows) {
+      const kvKey = instanceKey(stored.definition, stored.key);
+      if (this.table.get(kvKey)) continue;
+      const flow = FlowState.restore(stored);
+      flow.listedOpen = true;
+      this.table.add(kvKey, flow);
+    }
+    this.from.set(partition, position);
+    this.unlisted.add(partition);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.lag?.stop();
-    await this.consumption?.close();
-    // What was delivered before the close is still persisted and acked: a clean stop redelivers nothing.
-    while (this.buffer.length > 0 || this.inFlight.size > 0) {
-      this.pump();
-      await Promise.allSettled([...this.inFlight]);
+  /** Reads on from the lowest position of the owned partitions (after partitions were taken in). */
+  async resume(): Promise<void> {
+    await this.listRecent();
+    const lowest = Math.min(...this.from.values());
+    if (this.messages === undefined || lowest < this.lastSeen || lowest + 1 < this.consumerStart) await this.restart();
+  }
+
+  /** The recently ended flows of partitions just taken in, for the lists (the rest stays in the store). */
+  private async listRecent(): Promise<void> {
+    if (this.unlisted.size === 0) return;
+    const partitions = new Set(this.unlisted);
+    this.unlisted.clear();
+    try {
+      for (const { kvKey, flow, body } of await this.store.recentFlows(this.config.RECENT_ENDED_FLOWS)) {
+        if (!TERMINAL.has(flow.status) || this.table.get(kvKey)) continue;
+        if (partitions.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) this.table.remember(kvKey, flow, body);
+      }
+    } catch (error) {
+      this.logger.warn(`cannot list the recently ended flows: ${String(error)}`);
     }
+  }
+
+  /** Lets a partition go (after its checkpoint, or when its lease lapsed): its flows leave memory. */
+  drop(partition: number): void {
+    this.from.delete(partition);
+    this.reading.delete(partition);
+    this.table.dropPartition(partition);
+    if (this.from.size === 0) void this.stopReading();
+  }
+
+  /** The position a checkpoint of `partition` covers when every change up to `covered` is in it. */
+  positionOf(partition: number, covered: Covered): number | undefined {
+    const from = this.from.get(partition);
+    if (from === undefined) return undefined;
+    // A partition the consumer has not read yet, or a consumer restarted since: only what is known.
+    if (!this.reading.has(partition) || covered.generation !== this.generation) return from;
+    return Math.max(from, covered.seq);
   }
 
   /**
-   * Batches form by themselves: what arrives while earlier batches are being persisted is the next
-   * batch. Up to MAX_BATCHES_IN_FLIGHT are persisted at once (the store orders the writes of one
-   * flow), so reading and evaluating a batch overlaps the KV round trips of the previous ones.
+   * Waits for the work started so far (flow look-ups, dead letters) and returns the stream sequence
+   * up to which every delivered event is now applied in memory: what a checkpoint taken now covers.
    */
-  private enqueue(msg: JsMsg): void {
-    this.buffer.push(msg);
-    this.schedule();
+  async settle(): Promise<Covered> {
+    const covered = { seq: this.lastSeen, generation: this.generation };
+    await Promise.all([...this.pending]);
+    return covered;
   }
 
-  /** One pump per turn of the event loop: the messages parsed off the socket meanwhile batch together. */
-  private schedule(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
+  async stopReading(): Promise<void> {
+    this.generation++;
+    const messages = this.messages;
+    this.messages = undefined;
+    await messages?.close().catch(() => undefined);
+  }
+
+  /** (Re)starts the ordered consumer at the lowest position of the owned partitions. */
+  private async restart(): Promise<void> {
+    await this.stopReading();
+    // What was applied before the restart is not applied again: the partitions read so far cover
+    // lastSeen. Partitions just taken in start from their own checkpoint's position.
+    for (const partition of this.reading) {
+      const seq = this.from.get(partition);
+      if (seq !== undefined && seq < this.lastSeen) this.from.set(partition, this.lastSeen);
+    }
+    this.reading.clear();
+    for (const partition of this.from.keys()) this.reading.add(partition);
+    const start = Math.min(...this.from.values()) + 1;
+    if (!Number.isFinite(start)) return;
+    this.lastSeen = start - 1;
+    const generation = this.generation;
+    const consumer = await this.nats.js.consumers.get(EVENTS_STREAM, {
+      name_prefix: 'process-tracker',
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: start,
+    });
+    this.consumerStart = start;
+    this.messages = await consumer.consume({
+      max_messages: 2000,
+      callback: (msg) => {
+        if (generation === this.generation) this.take(msg);
+      },
     });
   }
 
-  private pump(): void {
-    while (this.buffer.length > 0 && this.inFlight.size < MAX_BATCHES_IN_FLIGHT) {
-      const batch = this.buffer.splice(0, this.config.TRACKER_BATCH_SIZE);
-      const done: Promise<void> = this.process(batch)
-        .catch((error: unknown) => {
-          this.logger.error(`batch failed, redelivering: ${String(error)}`);
-          for (const m of batch) m.nak(1000);
-        })
-        .finally(() => {
-          this.inFlight.delete(done);
-          this.schedule();
-        });
-      this.inFlight.add(done);
-    }
-  }
-
-  private async process(batch: JsMsg[]): Promise<void> {
-    const groups = new Map<string, Group>();
-    const refusals: Promise<void>[] = [];
-    for (const msg of batch) {
-      let routed: Routed;
-      try {
-        routed = readTrackedEvent(msg, this.registry);
-      } catch (error) {
-        if (!(error instanceof ContractError)) throw error;
-        refusals.push(this.refuse(msg, error));
-        continue;
+  private take(msg: JsMsg): void {
+    const seq = msg.info.streamSequence;
+    this.lastSeen = seq;
+    let routed: Routed;
+    try {
+      routed = readTrackedEvent(msg, this.registry);
+    } catch (error) {
+      if (!(error instanceof ContractError)) {
+        this.logger.error(`cannot read message ${seq}: ${String(error)}`);
+        return;
       }
-      for (const { def, key } of routed.targets) {
-        const id = instanceKey(def.name, key);
-        const group = groups.get(id) ?? { routed, def, key, events: [], msgs: [] };
-        group.events.push(routed.event);
-        group.msgs.push(msg);
-        if (routed.style === 'orchestration') group.routed = routed;
-        groups.set(id, group);
-      }
+      this.track(this.refuse(msg, error));
+      return;
     }
-    const failed = new Set<JsMsg>();
-    await Promise.all([
-      ...refusals,
-      ...[...groups.values()].map((g) => this.persist(g).catch(() => g.msgs.forEach((m) => failed.add(m)))),
-    ]);
-    for (const msg of new Set([...groups.values()].flatMap((g) => g.msgs))) {
-      if (failed.has(msg)) msg.nak(1000);
-      else msg.ack();
-    }
-  }
-
-  private async persist(group: Group): Promise<void> {
     const now = new Date();
-    const change = await this.store.record(group.def, group.key, group.events, group.routed.style, now);
-    if (!change) return;
-    this.count(group, change);
-    this.outputs.changed(group.def, change, now);
+    for (const { def, key } of routed.targets) {
+      const kvKey = instanceKey(def.name, key);
+      const from = this.from.get(partitionOf(kvKey, this.config.TRACKER_PARTITIONS));
+      if (from === undefined || seq <= from) continue;
+      this.route(kvKey, def, key, routed, now);
+    }
+    if (seq % 512 === 0) consumerLagMetrics.pending.set(LAG_LABELS, msg.info.pending);
+    if (this.table.pendingChanges >= this.config.CHECKPOINT_CHANGES) this.onBacklog?.();
   }
 
-  private count({ def, events }: Group, { before }: FlowChange): void {
-    const known = new Set(before?.events.map((e) => e.id));
-    for (const event of events) {
-      const outcome = known.has(event.id)
-        ? 'duplicate'
-        : before && TERMINAL.has(before.status)
-          ? 'late'
-          : before && event.at < before.lastEventAt
-            ? 'out_of_order'
-            : 'accepted';
-      known.add(event.id);
-      trackerMetrics.events.inc({ definition: def.name, outcome });
+  private route(kvKey: string, def: FlowDefinition, key: string, routed: Routed, now: Date): void {
+    const flow = this.table.get(kvKey);
+    if (flow) return this.apply(kvKey, def, flow, routed, now);
+    const waiting = this.loading.get(kvKey);
+    if (waiting) return void waiting.push(routed);
+    const recent = this.table.recentBody(kvKey);
+    if (recent !== undefined)
+      return this.adopt(kvKey, def, key, FlowState.restore(JSON.parse(recent) as FlowInstance), [routed]);
+    this.loading.set(kvKey, [routed]);
+    this.track(this.load(kvKey, def, key));
+  }
+
+  /** A flow not in memory: from the checkpoint store (it ended, or another replica had it), or new. */
+  private async load(kvKey: string, def: FlowDefinition, key: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stored = await this.store.getFlow(kvKey);
+        const queued = this.loading.get(kvKey) ?? [];
+        this.loading.delete(kvKey);
+        // The partition went to another replica meanwhile: it replays these events from its checkpoint.
+        if (!this.from.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) return;
+        return this.adopt(kvKey, def, key, stored ? FlowState.restore(stored) : undefined, queued);
+      } catch (error) {
+        if (attempt % 10 === 1) this.logger.warn(`cannot read flow ${kvKey}, retrying: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+      }
     }
+  }
+
+  private adopt(kvKey: string, def: FlowDefinition, key: string, flow: FlowState | undefined, events: Routed[]) {
+    const now = new Date();
+    const known = flow !== undefined;
+    const state = flow ?? FlowState.create(def.name, key);
+    const first = events.shift();
+    if (!first) return;
+    if (!known) {
+      this.count(def, state.apply(def, first.event, first.style, now));
+      this.table.add(kvKey, state);
+      this.table.touch(kvKey, state);
+      this.outputs.changed(def, state, undefined, now);
+    } else {
+      this.table.add(kvKey, state);
+      this.apply(kvKey, def, state, first, now);
+    }
+    for (const routed of events) this.apply(kvKey, def, state, routed, now);
+  }
+
+  private apply(kvKey: string, def: FlowDefinition, flow: FlowState, routed: Routed, now: Date): void {
+    const before = summaryOf(flow);
+    const outcome = flow.apply(def, routed.event, routed.style, now);
+    if (outcome === 'replayed') return;
+    this.count(def, outcome);
+    this.table.changed(kvKey, flow, before);
+    this.outputs.changed(def, flow, before.status, now);
+  }
+
+  private count(def: FlowDefinition, outcome: string): void {
+    if (outcome !== 'replayed') trackerMetrics.events.inc({ definition: def.name, outcome });
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
   }
 
   private async refuse(msg: JsMsg, error: ContractError): Promise<void> {
-    const stored = await this.deadLetters.send(
-      {
-        subject: msg.subject,
-        data: msg.data,
-        headers: msg.headers,
-        streamSequence: msg.info.streamSequence,
-        deliveryCount: msg.info.deliveryCount,
-      },
-      { code: error.code, message: error.message, issues: error.issues },
-    );
-    // Once per message, as its dead letter: a redelivery after a lost PubAck is not a new rejection.
-    if (stored) trackerMetrics.rejected.inc({ reason: error.code });
-    msg.term(error.code);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stored = await this.deadLetters.send(
+          {
+            subject: msg.subject,
+            data: msg.data,
+            headers: msg.headers,
+            streamSequence: msg.info.streamSequence,
+            deliveryCount: msg.info.deliveryCount,
+          },
+          { code: error.code, message: error.message, issues: error.issues },
+        );
+        // Once per message, as its dead letter: another replica's (or a replay's) copy is not a new rejection.
+        if (stored) trackerMetrics.rejected.inc({ reason: error.code });
+        return;
+      } catch (failure) {
+        if (attempt % 10 === 1) this.logger.warn(`cannot dead-letter message, retrying: ${String(failure)}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+      }
+    }
   }
 }

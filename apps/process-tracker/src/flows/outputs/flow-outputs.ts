@@ -1,8 +1,9 @@
-import type { FlowDefinition } from '@flowscope/contracts';
+import type { FlowDefinition, FlowStatus } from '@flowscope/contracts';
 import { NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
-import { evaluateFlow, TERMINAL } from '../evaluation/evaluate-flow';
-import type { FlowChange } from '../store/flow-store';
+import { TERMINAL } from '../evaluation/evaluate-flow';
+import { firstTraced } from '../flow-instance';
+import type { FlowState } from '../state/flow-state';
 import { emitFlowSpan } from './flow-span';
 import { trackerMetrics } from './tracker-metrics';
 
@@ -11,29 +12,30 @@ import { trackerMetrics } from './tracker-metrics';
 export class FlowOutputs {
   constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
 
-  changed(def: FlowDefinition, { before, after }: FlowChange, now: Date): void {
-    const labels = { definition: def.name, style: after.style };
-    if (!before) trackerMetrics.started.inc(labels);
-    if (before?.status === after.status) return;
+  /** `previous` is the status before the change; undefined for a flow just started. */
+  changed(def: FlowDefinition, flow: FlowState, previous: FlowStatus | undefined, now: Date): void {
+    const labels = { definition: def.name, style: flow.style };
+    if (previous === undefined) trackerMetrics.started.inc(labels);
+    if (previous === flow.status) return;
     this.nats.nc.publish(
-      `flow.${after.status}`,
+      `flow.${flow.status}`,
       JSON.stringify({
         definition: def.name,
-        key: after.key,
-        status: after.status,
-        previous: before?.status ?? null,
-        style: after.style,
+        key: flow.key,
+        status: flow.status,
+        previous: previous ?? null,
+        style: flow.style,
         at: now.toISOString(),
       }),
     );
-    if (after.status === 'stalled')
-      trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(after) });
-    if (!TERMINAL.has(after.status) || (before && TERMINAL.has(before.status))) return;
-    this.ended(def, after, now);
+    if (flow.status === 'stalled')
+      trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(flow) });
+    if (!TERMINAL.has(flow.status) || (previous && TERMINAL.has(previous))) return;
+    this.ended(def, flow, now);
   }
 
-  private ended(def: FlowDefinition, flow: FlowChange['after'], now: Date): void {
-    const evaluation = evaluateFlow(def, flow.events, now);
+  private ended(def: FlowDefinition, flow: FlowState, now: Date): void {
+    const evaluation = flow.evaluate(def, now);
     const labels = { definition: def.name, style: flow.style, status: evaluation.status };
     const exemplarLabels = traceExemplar(flow);
     trackerMetrics.ended.inc(labels);
@@ -56,7 +58,7 @@ export class FlowOutputs {
 }
 
 /** The exemplar of a flow's observations: the trace of its first event (trace_id, the OTel convention). */
-function traceExemplar(flow: FlowChange['after']): Record<string, string> {
-  const traceId = flow.events.find((e) => e.traceId)?.traceId;
+function traceExemplar(flow: FlowState): Record<string, string> {
+  const traceId = firstTraced(flow.events)?.traceId;
   return traceId ? { trace_id: traceId } : {};
 }

@@ -1,6 +1,6 @@
 import type { FlowDefinition } from '@flowscope/contracts';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Link } from '@opentelemetry/api';
-import type { FlowInstance } from '../flow-instance';
+import { firstTraced, type FlowInstance } from '../flow-instance';
 import type { FlowEvaluation } from '../evaluation/evaluate-flow';
 
 /**
@@ -8,7 +8,7 @@ import type { FlowEvaluation } from '../evaluation/evaluate-flow';
  * event to the terminal one, one span event per step, linked to every other trace it touched.
  */
 export function emitFlowSpan(def: FlowDefinition, flow: FlowInstance, evaluation: FlowEvaluation): void {
-  const first = flow.events.find((e) => e.traceId && e.spanId);
+  const first = firstTraced(flow.events);
   if (!first || !evaluation.endedAt) return;
   const parent = trace.setSpanContext(ROOT_CONTEXT, {
     traceId: first.traceId!,

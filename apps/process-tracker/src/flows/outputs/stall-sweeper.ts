@@ -1,16 +1,15 @@
-import type { FlowDefinition } from '@flowscope/contracts';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
 import { DefinitionRegistry } from '../definitions/definition-registry';
-import { evaluateFlow, TERMINAL } from '../evaluation/evaluate-flow';
-import { FlowStore } from '../store/flow-store';
+import { FlowTable } from '../state/flow-table';
+import { summaryOf } from '../state/open-flow-index';
 import { FlowOutputs } from './flow-outputs';
 import { trackerMetrics } from './tracker-metrics';
 
 /**
- * One periodic sweep instead of a timer per flow: takes the flows past their SLA off the store's
- * index of open flows, marks them stalled (once, whichever replica gets there first), and sets the
- * in-progress and stalled gauges from the index's counts.
+ * One periodic sweep instead of a timer per flow: takes the flows past their SLA off the index of
+ * open flows in memory (this replica's partitions), marks them stalled (the next checkpoint stores
+ * it), and sets the in-progress and stalled gauges from the index's counts.
  */
 @Injectable()
 export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,13 +18,15 @@ export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   private sweeping?: Promise<void>;
 
   constructor(
-    @Inject(FlowStore) private readonly store: FlowStore,
+    @Inject(FlowTable) private readonly table: FlowTable,
     @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
     @Inject(FlowOutputs) private readonly outputs: FlowOutputs,
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
+    // A hybrid app (HTTP + the JetStream transport) runs bootstrap hooks once per part: start once.
+    if (this.timer) return;
     this.timer = setInterval(() => {
       this.sweeping ??= this.sweep()
         .catch((error: unknown) => this.logger.error(`sweep failed: ${String(error)}`))
@@ -41,32 +42,21 @@ export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   async sweep(now = new Date()): Promise<void> {
     // Only flows whose SLA has run out come off the index: no walk over every open flow.
     for (const def of this.registry.definitions) {
-      for (const kvKey of this.store.index.takeDue(def.name, now.getTime() - def.timeoutMs)) {
-        const flow = this.store.byKvKey(kvKey);
-        if (!flow || TERMINAL.has(flow.status) || flow.status === 'stalled') continue;
-        await this.markStalled(def, kvKey, now).catch((error: unknown) => {
-          this.logger.error(`cannot mark ${kvKey} stalled, next sweep retries: ${String(error)}`);
-          this.store.index.requeue(kvKey, flow);
-        });
+      for (const kvKey of this.table.index.takeDue(def.name, now.getTime() - def.timeoutMs)) {
+        const flow = this.table.get(kvKey);
+        if (!flow) continue;
+        const before = summaryOf(flow);
+        if (!flow.markStalled(def, now)) continue;
+        this.table.changed(kvKey, flow, before);
+        this.outputs.changed(def, flow, before.status, now);
       }
     }
     trackerMetrics.inProgress.reset();
     trackerMetrics.stalled.reset();
-    for (const { definition, style, open, stalled } of this.store.index.openCounts()) {
+    for (const { definition, style, open, stalled } of this.table.index.openCounts()) {
       trackerMetrics.inProgress.set({ definition, style }, open);
       trackerMetrics.stalled.set({ definition, style }, stalled);
     }
-  }
-
-  private async markStalled(def: FlowDefinition, kvKey: string, now: Date): Promise<void> {
-    const change = await this.store.change(kvKey, (current) =>
-      current &&
-      !TERMINAL.has(current.status) &&
-      current.status !== 'stalled' &&
-      evaluateFlow(def, current.events, now).status === 'stalled'
-        ? { ...current, status: 'stalled', wasStalled: true }
-        : undefined,
-    );
-    if (change) this.outputs.changed(def, change, now);
+    return Promise.resolve();
   }
 }

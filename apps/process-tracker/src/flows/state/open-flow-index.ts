@@ -9,6 +9,17 @@ export interface OpenCount {
   stalled: number;
 }
 
+/** What the index needs of a flow. */
+export type FlowSummary = Pick<FlowInstance, 'definition' | 'style' | 'status' | 'startedAt'>;
+
+/** A flow's summary now, taken before a change (the flow itself is changed in place). */
+export const summaryOf = ({ definition, style, status, startedAt }: FlowSummary): FlowSummary => ({
+  definition,
+  style,
+  status,
+  startedAt,
+});
+
 interface Due {
   startedAt: number;
   key: string;
@@ -26,7 +37,7 @@ export class OpenFlowIndex {
   private readonly heaps = new Map<string, Due[]>();
 
   /** Records that the flow stored under `key` changed from `before` to `after` (undefined: deleted). */
-  track(key: string, before: FlowInstance | undefined, after: FlowInstance | undefined): void {
+  track(key: string, before: FlowSummary | undefined, after: FlowSummary | undefined): void {
     if (before) this.count(before, -1);
     if (after) this.count(after, +1);
     if (after && isWaiting(after) && (!before || !isWaiting(before) || before.startedAt !== after.startedAt))
@@ -34,7 +45,7 @@ export class OpenFlowIndex {
   }
 
   /** Puts a flow (back) on its definition's heap, e.g. after a failed attempt to mark it stalled. */
-  requeue(key: string, flow: FlowInstance): void {
+  requeue(key: string, flow: FlowSummary): void {
     const heap = this.heaps.get(flow.definition) ?? [];
     this.heaps.set(flow.definition, heap);
     push(heap, { startedAt: Date.parse(flow.startedAt), key });
@@ -55,7 +66,7 @@ export class OpenFlowIndex {
     return due;
   }
 
-  private count(flow: FlowInstance, delta: number): void {
+  private count(flow: FlowSummary, delta: number): void {
     if (TERMINAL.has(flow.status)) return;
     const id = `${flow.definition}|${flow.style}`;
     const count = this.counts.get(id) ?? { definition: flow.definition, style: flow.style, open: 0, stalled: 0 };
@@ -66,7 +77,7 @@ export class OpenFlowIndex {
 }
 
 /** Open and not yet stalled: a flow the sweep may have to mark. */
-const isWaiting = (flow: FlowInstance) => !TERMINAL.has(flow.status) && flow.status !== 'stalled';
+const isWaiting = (flow: FlowSummary) => !TERMINAL.has(flow.status) && flow.status !== 'stalled';
 
 function push(heap: Due[], item: Due): void {
   heap.push(item);

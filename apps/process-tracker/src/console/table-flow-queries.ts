@@ -1,0 +1,112 @@
+// FlowQueries over the tracker's state: the flows in memory (this replica's partitions) for the live
+// views and counts, the FlowReader (memory, then the checkpoint store) for single flows and lists.
+import type { FlowDefinition, FlowStatus } from '@flowscope/contracts';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DefinitionRegistry } from '../flows/definitions/definition-registry';
+import { TERMINAL } from '../flows/evaluation/evaluate-flow';
+import { FlowReader } from '../flows/api/flow-reader';
+import { toView, type FlowInstance } from '../flows/flow-instance';
+import type { FlowState } from '../flows/state/flow-state';
+import { FlowTable } from '../flows/state/flow-table';
+import { failedStepOf, pendingStepOf } from './flow-progress';
+import type {
+  ConsoleFlow,
+  FlowFilter,
+  FlowPage,
+  FlowQueries,
+  FlowStatusListener,
+  OpenStatus,
+  OpenStepCount,
+} from './flow-queries';
+import { OpenStepTally } from './open-step-tally';
+
+@Injectable()
+export class TableFlowQueries implements FlowQueries, OnModuleDestroy {
+  private readonly logger = new Logger('TableFlowQueries');
+  private readonly listeners = new Set<FlowStatusListener>();
+  private readonly tally = new OpenStepTally();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    @Inject(FlowTable) table: FlowTable,
+    @Inject(FlowReader) private readonly reader: FlowReader,
+    @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
+  ) {
+    // Registered before any partition is loaded (at bootstrap), so every flow is seen.
+    this.unsubscribe = table.onChange((kvKey, flow, previous) => {
+      try {
+        this.changed(kvKey, flow, previous);
+      } catch (error) {
+        this.logger.error(`console could not take a flow change in: ${String(error)}`);
+      }
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  definitions(): readonly FlowDefinition[] {
+    return this.registry.definitions;
+  }
+
+  async getFlow(definition: string, key: string): Promise<ConsoleFlow | undefined> {
+    const def = this.registry.get(definition);
+    const flow = def && (await this.reader.get(definition, key));
+    return flow && def ? consoleFlow(flow, def, new Date()) : undefined;
+  }
+
+  async listFlows(filter: FlowFilter, page: { limit: number; cursor?: string }): Promise<FlowPage> {
+    const now = new Date();
+    const cursor = page.cursor ? Buffer.from(page.cursor, 'base64url').toString() : undefined;
+    const found = await this.reader.list(filter, page.limit, cursor);
+    const items = found.items.flatMap((flow) => {
+      const def = this.registry.get(flow.definition);
+      return def ? [consoleFlow(flow, def, now)] : [];
+    });
+    return { items, next: found.next ? Buffer.from(found.next).toString('base64url') : null };
+  }
+
+  openCounts(): Promise<OpenStepCount[]> {
+    return Promise.resolve(this.tally.counts());
+  }
+
+  onStatusChange(listener: FlowStatusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(id: string, after: FlowState | undefined, previous: FlowStatus | null): void {
+    const def = after && this.registry.get(after.definition);
+    if (!def || !after) return this.tally.remove(id);
+    const steps = after.evaluate(def, new Date()).steps;
+    const step = pendingStepOf(def, steps, after.status);
+    if (TERMINAL.has(after.status)) this.tally.remove(id);
+    else this.tally.set(id, { definition: def.name, style: after.style, step, status: after.status as OpenStatus });
+    if (previous === after.status) return;
+    const endedAt = TERMINAL.has(after.status) ? (after.endedAt ?? null) : null;
+    const change = {
+      definition: def.name,
+      key: after.key,
+      style: after.style,
+      status: after.status,
+      previous,
+      firstPendingStep: step,
+      failedStep: failedStepOf(steps),
+      startedAt: after.startedAt,
+      endedAt,
+      durationMs: endedAt ? Date.parse(endedAt) - Date.parse(after.startedAt) : null,
+    };
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function consoleFlow(flow: FlowInstance, def: FlowDefinition, now: Date): ConsoleFlow {
+  const view = toView(flow, def, now);
+  const seqs = new Map(flow.events.map((e) => [e.id, e.seq ?? null]));
+  return {
+    ...view,
+    events: view.events.map((e) => ({ ...e, seq: seqs.get(e.id) ?? null })),
+    timeoutMs: def.timeoutMs,
+  };
+}

@@ -1,0 +1,153 @@
+import type { FlowStatus } from '@flowscope/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
+import type { FlowInstance } from '../flow-instance';
+import { partitionOf } from '../partitions/partitioning';
+import { OpenFlowIndex, type FlowSummary } from './open-flow-index';
+import type { FlowState } from './flow-state';
+
+/**
+ * A change of the flows this replica holds: `flow` undefined when an open flow left memory because
+ * its partition moved to another replica; `previous` null when the flow is new to this replica.
+ */
+export type TableListener = (kvKey: string, flow: FlowState | undefined, previous: FlowStatus | null) => void;
+
+/** A flow serialised by a checkpoint: what was written, and the version it was taken at. */
+export interface Serialised {
+  kvKey: string;
+  flow: FlowState;
+  version: number;
+  body: string;
+}
+
+/** An ended flow that left memory, as its checkpoint stored it (the recent ones, for the lists). */
+export interface EndedFlow extends FlowSummary {
+  key: string;
+  lastEventAt: string;
+  body: string;
+}
+
+/**
+ * The flows of this replica's partitions, in memory: open flows, and ended ones until their
+ * checkpoint is written (then they leave; the most recent RECENT_ENDED_FLOWS stay as their stored
+ * JSON, for the lists). Also the index of open flows the stall sweep reads, and the set of flows
+ * changed since the last checkpoint.
+ */
+@Injectable()
+export class FlowTable {
+  private readonly flows = new Map<string, FlowState>();
+  private readonly recent = new Map<string, EndedFlow>();
+  private dirty = new Map<string, FlowState>();
+  private dirtyChanges = 0;
+  private readonly listeners = new Set<TableListener>();
+  readonly index = new OpenFlowIndex();
+
+  constructor(@Inject(TRACKER_CONFIG) private readonly config: TrackerConfig) {}
+
+  get(kvKey: string): FlowState | undefined {
+    return this.flows.get(kvKey);
+  }
+
+  get size(): number {
+    return this.flows.size;
+  }
+
+  /** Changes since the last checkpoint (events applied, flows marked stalled). */
+  get pendingChanges(): number {
+    return this.dirtyChanges;
+  }
+
+  flowsInMemory(): IterableIterator<FlowState> {
+    return this.flows.values();
+  }
+
+  recentEnded(): IterableIterator<EndedFlow> {
+    return this.recent.values();
+  }
+
+  /** The stored JSON of a recently ended flow that left memory. */
+  recentBody(kvKey: string): string | undefined {
+    return this.recent.get(kvKey)?.body;
+  }
+
+  onChange(listener: TableListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Takes in a flow new to this replica: created by its first event, or loaded from a checkpoint. */
+  add(kvKey: string, flow: FlowState): void {
+    this.flows.set(kvKey, flow);
+    this.recent.delete(kvKey);
+    this.index.track(kvKey, undefined, flow);
+    for (const listener of this.listeners) listener(kvKey, flow, null);
+  }
+
+  /** Records that `flow` changed; `before` is its summary before the change. */
+  changed(kvKey: string, flow: FlowState, before: FlowSummary): void {
+    this.dirty.set(kvKey, flow);
+    this.dirtyChanges++;
+    this.index.track(kvKey, before, flow);
+    for (const listener of this.listeners) listener(kvKey, flow, before.status);
+  }
+
+  /** Marks a flow for the next checkpoint without a change of state (e.g. one just created). */
+  touch(kvKey: string, flow: FlowState): void {
+    this.dirty.set(kvKey, flow);
+    this.dirtyChanges++;
+  }
+
+  /** The flows changed since the last call, serialised now (a checkpoint's content). */
+  takeChanged(): Serialised[] {
+    const taken = this.dirty;
+    this.dirty = new Map();
+    this.dirtyChanges = 0;
+    return [...taken].map(([kvKey, flow]) => ({ kvKey, flow, version: flow.version, body: JSON.stringify(flow) }));
+  }
+
+  /** After their checkpoint is written: ended flows unchanged since leave memory. */
+  written(batch: readonly Serialised[]): void {
+    for (const { kvKey, flow, version, body } of batch) {
+      if (!flow.ended || flow.version !== version || this.flows.get(kvKey) !== flow) continue;
+      this.flows.delete(kvKey);
+      this.remember(kvKey, flow, body);
+    }
+  }
+
+  /** A checkpoint failed: its flows are written again by the next one. */
+  unwritten(batch: readonly Serialised[]): void {
+    for (const { kvKey, flow } of batch) {
+      if (this.flows.get(kvKey) !== flow || this.dirty.has(kvKey)) continue;
+      this.dirty.set(kvKey, flow);
+      this.dirtyChanges++;
+    }
+  }
+
+  /** Drops the flows of a partition this replica no longer owns (their state is in its checkpoint). */
+  dropPartition(partition: number): void {
+    for (const [kvKey, flow] of this.flows) {
+      if (partitionOf(kvKey, this.config.TRACKER_PARTITIONS) !== partition) continue;
+      this.flows.delete(kvKey);
+      this.dirty.delete(kvKey);
+      this.index.track(kvKey, flow, undefined);
+      if (!flow.ended) for (const listener of this.listeners) listener(kvKey, undefined, flow.status);
+    }
+    for (const kvKey of this.recent.keys())
+      if (partitionOf(kvKey, this.config.TRACKER_PARTITIONS) === partition) this.recent.delete(kvKey);
+  }
+
+  /** Keeps an ended flow for the lists (one that left memory, or one read from the store). */
+  remember(kvKey: string, flow: FlowInstance, body: string): void {
+    this.recent.delete(kvKey);
+    this.recent.set(kvKey, {
+      definition: flow.definition,
+      key: flow.key,
+      style: flow.style,
+      status: flow.status,
+      startedAt: flow.startedAt,
+      lastEventAt: flow.lastEventAt,
+      body,
+    });
+    if (this.recent.size > this.config.RECENT_ENDED_FLOWS) this.recent.delete(this.recent.keys().next().value!);
+  }
+}
