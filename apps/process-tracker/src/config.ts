@@ -39,7 +39,7 @@ export const trackerConfigSchema = baseConfigSchema.extend({
   /** Ended flows kept in memory for the lists after they left the state (their stored JSON). */
   RECENT_ENDED_FLOWS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   /** A partition's lease lapses this long after its owner's last renewal (a killed replica's partitions move). */
-  LEASE_TTL_MS: z.coerce.number().int().min(500).max(60_000).default(3000),
+  LEASE_TTL_MS: z.coerce.number().int().min(500).max(60_000).default(5000),
   /** This replica's name in the leases (default: host name and process id). */
   TRACKER_REPLICA: z
     .string()

@@ -20,11 +20,15 @@ import type {
 } from './flow-queries';
 import { OpenStepTally } from './open-step-tally';
 
+const STALE_LIMIT = 10_000;
+
 @Injectable()
 export class TableFlowQueries implements FlowQueries, OnModuleDestroy {
   private readonly logger = new Logger('TableFlowQueries');
   private readonly listeners = new Set<FlowStatusListener>();
   private readonly tally = new OpenStepTally();
+  /** Flows changed since the tally was last brought up to date (it is, when counts are asked for). */
+  private readonly stale = new Map<string, FlowState | undefined>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -68,7 +72,22 @@ export class TableFlowQueries implements FlowQueries, OnModuleDestroy {
   }
 
   openCounts(): Promise<OpenStepCount[]> {
+    this.refreshTally();
     return Promise.resolve(this.tally.counts());
+  }
+
+  /** Places the flows changed since the last refresh (one evaluation per flow, not per event). */
+  private refreshTally(): void {
+    const now = new Date();
+    for (const [id, flow] of this.stale) {
+      const def = flow && this.registry.get(flow.definition);
+      if (!def || !flow || TERMINAL.has(flow.status)) this.tally.remove(id);
+      else {
+        const step = pendingStepOf(def, flow.evaluate(def, now).steps, flow.status);
+        this.tally.set(id, { definition: def.name, style: flow.style, step, status: flow.status as OpenStatus });
+      }
+    }
+    this.stale.clear();
   }
 
   onStatusChange(listener: FlowStatusListener): () => void {
@@ -77,13 +96,13 @@ export class TableFlowQueries implements FlowQueries, OnModuleDestroy {
   }
 
   private changed(id: string, after: FlowState | undefined, previous: FlowStatus | null): void {
+    this.stale.set(id, after);
+    // Bounded: without an overview asking, the tally is brought up to date every so many changes.
+    if (this.stale.size >= STALE_LIMIT) this.refreshTally();
     const def = after && this.registry.get(after.definition);
-    if (!def || !after) return this.tally.remove(id);
+    if (!def || !after || previous === after.status) return;
     const steps = after.evaluate(def, new Date()).steps;
     const step = pendingStepOf(def, steps, after.status);
-    if (TERMINAL.has(after.status)) this.tally.remove(id);
-    else this.tally.set(id, { definition: def.name, style: after.style, step, status: after.status as OpenStatus });
-    if (previous === after.status) return;
     const endedAt = TERMINAL.has(after.status) ? (after.endedAt ?? null) : null;
     const change = {
       definition: def.name,

@@ -47,8 +47,8 @@ export class FlowReader implements OnApplicationBootstrap {
     const kvKey = instanceKey(definition, key);
     const live = this.table.get(kvKey);
     if (live) return live;
-    const recent = this.table.recentBody(kvKey);
-    if (recent !== undefined) return JSON.parse(recent) as FlowInstance;
+    const recent = this.table.recentEntry(kvKey);
+    if (recent) return JSON.parse(recent.body) as FlowInstance;
     return this.store.getFlow(kvKey);
   }
 

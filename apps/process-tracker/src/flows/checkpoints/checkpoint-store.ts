@@ -1,6 +1,6 @@
-import { jetStreamReplicas, NatsClient } from '@flowscope/messaging';
+import { isRevisionConflict, jetStreamReplicas, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DeliverPolicy, type KV } from 'nats';
+import { DeliverPolicy, type JetStreamManager, type KV, type QueuedIterator, type StoredMsg } from 'nats';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
 import type { FlowInstance } from '../flow-instance';
 
@@ -18,12 +18,39 @@ export interface Position {
   replica: string;
 }
 
+/** A flow as stored, with the KV revision it was read at (the next write expects it). */
+export interface Stored {
+  flow: FlowInstance;
+  revision: number;
+}
+
+/** How a checkpoint's write of one flow went. */
+export type WriteOutcome = { revision: number } | { conflict: true } | { error: unknown };
+
 /** One checkpoint: the flows that changed, the open-flow index entries to add and drop, the positions. */
 export interface Checkpoint {
-  flows: { kvKey: string; body: string }[];
+  /** `revision` 0: a flow not stored yet (created, never overwritten). */
+  flows: { kvKey: string; body: string; revision: number }[];
   opened: string[];
   closed: string[];
   positions: Map<number, number>;
+}
+
+/** A checkpoint that could not write every flow; `outcomes` says which it did write. */
+export class CheckpointError extends Error {
+  constructor(
+    readonly outcomes: WriteOutcome[],
+    cause: unknown,
+  ) {
+    super(`a checkpoint could not write every flow: ${String(cause)}`, { cause });
+  }
+}
+
+/** JetStream's batched direct get, as nats.js 2.29 has it (`jsm.direct`; not in its types). */
+interface BatchedDirectGet {
+  direct: {
+    getBatch(stream: string, opts: { multi_last: string[]; batch?: number }): Promise<QueuedIterator<StoredMsg>>;
+  };
 }
 
 /** Writes in flight at once: enough to fill the connection, few enough not to time out under load. */
@@ -64,20 +91,56 @@ export class CheckpointStore implements OnModuleInit {
     return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<FlowInstance>() : undefined;
   }
 
+  /**
+   * Several flows in one round trip (JetStream's batched direct get of the last message of each
+   * key's subject); keys not in the map are not stored.
+   */
+  // `direct` is there at run time (nats.js 2.29's JetStreamManagerImpl); its type omits it.
+  async getFlows(kvKeys: readonly string[]): Promise<Map<string, Stored>> {
+    const found = new Map<string, Stored>();
+    if (kvKeys.length === 0) return found;
+    const prefix = `$KV.${FLOWS_BUCKET}.`;
+    const read = async () => {
+      const messages = await (this.nats.jsm as JetStreamManager & BatchedDirectGet).direct.getBatch(
+        `KV_${FLOWS_BUCKET}`,
+        {
+          multi_last: kvKeys.map((k) => `${prefix}${k}`),
+          batch: kvKeys.length,
+        },
+      );
+      for await (const msg of messages)
+        if (msg.data.length > 0)
+          found.set(msg.subject.slice(prefix.length), { flow: msg.json<FlowInstance>(), revision: msg.seq });
+    };
+    try {
+      // nats.js's batch iterator never ends when its request times out (a NATS node gone): bound it.
+      await within(read(), BATCH_GET_TIMEOUT_MS, `a batched get of ${kvKeys.length} flows`);
+    } catch (error) {
+      // None of the keys is stored: the server answers the batch with "no results".
+      if (!/no results|not found/i.test(String(error))) throw error;
+    }
+    return found;
+  }
+
   /** The flows a partition's last checkpoint left open. */
-  async openFlows(partition: number): Promise<FlowInstance[]> {
+  async openFlows(partition: number): Promise<Stored[]> {
     const prefix = `${partitionToken(partition)}.`;
     const keys: string[] = [];
     for await (const key of await this.open.keys(`${prefix}>`)) keys.push(key.slice(prefix.length));
-    const flows = await window(keys, (kvKey) => this.getFlow(kvKey));
-    return flows.filter((f): f is FlowInstance => f !== undefined);
+    const flows = await window(keys, async (kvKey): Promise<Stored | undefined> => {
+      const entry = await this.flows.get(kvKey);
+      return entry && entry.operation === 'PUT' && entry.length > 0
+        ? { flow: entry.json<FlowInstance>(), revision: entry.revision }
+        : undefined;
+    });
+    return flows.filter((f): f is Stored => f !== undefined);
   }
 
   /**
    * The last `count` flows written (the tail of the bucket's stream: with one revision per key, the
    * most recently changed flows), for the lists of a replica that takes partitions over.
    */
-  async recentFlows(count: number): Promise<{ kvKey: string; flow: FlowInstance; body: string }[]> {
+  async recentFlows(count: number): Promise<(Stored & { kvKey: string; body: string })[]> {
     const stream = `KV_${FLOWS_BUCKET}`;
     const { state } = await this.nats.jsm.streams.info(stream);
     if (count === 0 || state.messages === 0) return [];
@@ -87,13 +150,14 @@ export class CheckpointStore implements OnModuleInit {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: start,
     });
-    const out: { kvKey: string; flow: FlowInstance; body: string }[] = [];
+    const out: (Stored & { kvKey: string; body: string })[] = [];
     const prefix = `$KV.${FLOWS_BUCKET}.`;
     const messages = await consumer.consume({ max_messages: 1000 });
     for await (const msg of messages) {
       if (msg.data.length > 0) {
         const body = msg.string();
-        out.push({ kvKey: msg.subject.slice(prefix.length), flow: JSON.parse(body) as FlowInstance, body });
+        const kvKey = msg.subject.slice(prefix.length);
+        out.push({ kvKey, flow: JSON.parse(body) as FlowInstance, body, revision: msg.info.streamSequence });
       }
       if (msg.info.streamSequence >= state.last_seq || msg.info.pending === 0) break;
     }
@@ -116,14 +180,32 @@ export class CheckpointStore implements OnModuleInit {
     );
   }
 
-  async write(checkpoint: Checkpoint, replica: string): Promise<void> {
-    await window(checkpoint.flows, ({ kvKey, body }) => this.flows.put(kvKey, body));
+  /**
+   * Writes a checkpoint. Each flow is written against the revision this replica last wrote or read
+   * (created when new): a conflict means another replica wrote it since, i.e. this replica no longer
+   * owns its partition (a lease that lapsed), and its stale state must not overwrite the owner's.
+   * Resolves with each flow's outcome; the positions are written only when every flow was.
+   */
+  async write(checkpoint: Checkpoint, replica: string): Promise<WriteOutcome[]> {
+    const outcomes = await window(checkpoint.flows, async ({ kvKey, body, revision }): Promise<WriteOutcome> => {
+      try {
+        return {
+          revision:
+            revision > 0 ? await this.flows.update(kvKey, body, revision) : await this.flows.create(kvKey, body),
+        };
+      } catch (error) {
+        return isRevisionConflict(error) ? { conflict: true } : { error };
+      }
+    });
+    const failed = outcomes.find((o): o is { error: unknown } => 'error' in o);
+    if (failed) throw new CheckpointError(outcomes, failed.error);
     await window(checkpoint.opened, (key) => this.open.put(key, ''));
     await window(checkpoint.closed, (key) => this.open.delete(key));
     const at = new Date().toISOString();
     await window([...checkpoint.positions], ([p, seq]) =>
       this.positions.put(partitionToken(p), JSON.stringify({ seq, at, replica } satisfies Position)),
     );
+    return outcomes;
   }
 
   private async retain(stream: string, ttlMs: number): Promise<void> {
@@ -134,6 +216,17 @@ export class CheckpointStore implements OnModuleInit {
     this.logger.log(`setting the retention of ${stream} to ${ttlMs} ms (FLOW_RETENTION)`);
     await jsm.streams.update(stream, { ...info.config, max_age: maxAge });
   }
+}
+
+const BATCH_GET_TIMEOUT_MS = 5000;
+
+/** `work`, or a rejection once `ms` have passed without it settling. */
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs `each` over `items` with at most WRITE_WINDOW in flight; results in order. */

@@ -3,8 +3,8 @@ import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
 import { EventIngestor } from '../ingest/event-ingestor';
 import { partitionOf } from '../partitions/partitioning';
 import type { FlowState } from '../state/flow-state';
-import { FlowTable } from '../state/flow-table';
-import { CheckpointStore, openKey, type Checkpoint } from './checkpoint-store';
+import { FlowTable, type Serialised } from '../state/flow-table';
+import { CheckpointError, CheckpointStore, openKey, type Checkpoint, type WriteOutcome } from './checkpoint-store';
 
 /**
  * Every CHECKPOINT_MS (or sooner, once CHECKPOINT_CHANGES changes wait), writes the flows changed
@@ -82,16 +82,38 @@ export class Checkpointer {
       if (seq !== undefined && seq !== this.written.get(partition)) checkpoint.positions.set(partition, seq);
     }
     if (batch.length === 0 && checkpoint.positions.size === 0) return;
+    let outcomes: WriteOutcome[];
     try {
-      await this.store.write(checkpoint, this.replica);
+      outcomes = await this.store.write(checkpoint, this.replica);
     } catch (error) {
+      // What was written keeps its new revision; the rest is written again by the next checkpoint.
+      if (error instanceof CheckpointError) this.revise(batch, error.outcomes);
       this.table.unwritten(batch);
       throw error;
     }
+    const lost = this.revise(batch, outcomes);
     for (const [flow, open] of listed) flow.listedOpen = open;
     for (const [partition, seq] of checkpoint.positions) this.written.set(partition, seq);
     this.table.written(batch);
+    for (const partition of lost) {
+      this.logger.warn(`partition ${partition} was written by another replica: it is no longer ours`);
+      this.onLost?.(partition);
+    }
   }
+
+  /** Records each written flow's new revision; returns the partitions whose flows met a conflict. */
+  private revise(batch: readonly Serialised[], outcomes: readonly WriteOutcome[]): Set<number> {
+    const lost = new Set<number>();
+    batch.forEach(({ kvKey, flow }, i) => {
+      const outcome = outcomes[i];
+      if (outcome && 'revision' in outcome) flow.revision = outcome.revision;
+      else if (outcome && 'conflict' in outcome) lost.add(partitionOf(kvKey, this.config.TRACKER_PARTITIONS));
+    });
+    return lost;
+  }
+
+  /** Told of a partition another replica has taken over (a conflict on one of its flows). */
+  onLost?: (partition: number) => void;
 
   /** A partition left this replica: its next owner writes its positions. */
   forget(partition: number): void {

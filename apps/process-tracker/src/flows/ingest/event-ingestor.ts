@@ -3,7 +3,7 @@ import { consumerLagMetrics, DeadLetters, NatsClient } from '@flowscope/messagin
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
-import { CheckpointStore } from '../checkpoints/checkpoint-store';
+import { CheckpointStore, type Stored } from '../checkpoints/checkpoint-store';
 import { DefinitionRegistry } from '../definitions/definition-registry';
 import { TERMINAL } from '../evaluation/evaluate-flow';
 import { instanceKey, type FlowInstance } from '../flow-instance';
@@ -20,6 +20,9 @@ export interface Covered {
   seq: number;
   generation: number;
 }
+
+/** Keys per batched look-up in the store. */
+const LOAD_BATCH = 256;
 
 const LAG_LABELS = { service: 'process-tracker', consumer: 'process-tracker' };
 
@@ -39,7 +42,11 @@ export class EventIngestor {
   /** Partitions the running consumer has read since it started: they cover up to lastSeen. */
   private readonly reading = new Set<number>();
   private readonly loading = new Map<string, Routed[]>();
+  /** Flows to look up in the store, gathered over one turn of the event loop. */
+  private readonly toLoad = new Map<string, { def: FlowDefinition; key: string }>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** The events counter's children per definition and outcome (a label lookup per event adds up). */
+  private readonly counters = new Map<string, { inc(): void }>();
   /** Partitions taken in whose recently ended flows are not listed yet. */
   private readonly unlisted = new Set<number>();
   private messages?: ConsumerMessages;
@@ -62,10 +69,10 @@ export class EventIngestor {
   /** Takes a partition in: its open flows from the checkpoint, its position, then reads from there. */
   async acquire(partition: number): Promise<void> {
     const [flows, position] = await Promise.all([this.store.openFlows(partition), this.store.position(partition)]);
-    for (const stored of flows) {
+    for (const { flow: stored, revision } of flows) {
       const kvKey = instanceKey(stored.definition, stored.key);
       if (this.table.get(kvKey)) continue;
-      const flow = FlowState.restore(stored);
+      const flow = FlowState.restore(stored, revision);
       flow.listedOpen = true;
       this.table.add(kvKey, flow);
     }
@@ -77,7 +84,9 @@ export class EventIngestor {
   async resume(): Promise<void> {
     await this.listRecent();
     const lowest = Math.min(...this.from.values());
-    if (this.messages === undefined || lowest < this.lastSeen || lowest + 1 < this.consumerStart) await this.restart();
+    if (this.messages === undefined || lowest < this.lastSeen || lowest + 1 < this.consumerStart) return this.restart();
+    // The consumer has not reached the new partitions' positions yet: it reads them on its way.
+    for (const partition of this.from.keys()) this.reading.add(partition);
   }
 
   /** The recently ended flows of partitions just taken in, for the lists (the rest stays in the store). */
@@ -86,9 +95,10 @@ export class EventIngestor {
     const partitions = new Set(this.unlisted);
     this.unlisted.clear();
     try {
-      for (const { kvKey, flow, body } of await this.store.recentFlows(this.config.RECENT_ENDED_FLOWS)) {
+      for (const { kvKey, flow, body, revision } of await this.store.recentFlows(this.config.RECENT_ENDED_FLOWS)) {
         if (!TERMINAL.has(flow.status) || this.table.get(kvKey)) continue;
-        if (partitions.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) this.table.remember(kvKey, flow, body);
+        if (partitions.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS)))
+          this.table.remember(kvKey, flow, body, revision);
       }
     } catch (error) {
       this.logger.warn(`cannot list the recently ended flows: ${String(error)}`);
@@ -188,27 +198,43 @@ export class EventIngestor {
     if (flow) return this.apply(kvKey, def, flow, routed, now);
     const waiting = this.loading.get(kvKey);
     if (waiting) return void waiting.push(routed);
-    const recent = this.table.recentBody(kvKey);
-    if (recent !== undefined)
-      return this.adopt(kvKey, def, key, FlowState.restore(JSON.parse(recent) as FlowInstance), [routed]);
+    const recent = this.table.recentEntry(kvKey);
+    if (recent) {
+      const restored = FlowState.restore(JSON.parse(recent.body) as FlowInstance, recent.revision);
+      return this.adopt(kvKey, def, key, restored, [routed]);
+    }
     this.loading.set(kvKey, [routed]);
-    this.track(this.load(kvKey, def, key));
+    this.toLoad.set(kvKey, { def, key });
+    if (this.toLoad.size === 1) setImmediate(() => this.loadWaiting());
   }
 
-  /** A flow not in memory: from the checkpoint store (it ended, or another replica had it), or new. */
-  private async load(kvKey: string, def: FlowDefinition, key: string): Promise<void> {
+  /** Looks the flows that arrived this turn up together, LOAD_BATCH keys a round trip. */
+  private loadWaiting(): void {
+    const keys = [...this.toLoad];
+    this.toLoad.clear();
+    for (let i = 0; i < keys.length; i += LOAD_BATCH) this.track(this.load(keys.slice(i, i + LOAD_BATCH)));
+  }
+
+  /** Flows not in memory: from the checkpoint store (they ended, or another replica had them), or new. */
+  private async load(keys: [string, { def: FlowDefinition; key: string }][]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      let stored: Map<string, Stored>;
       try {
-        const stored = await this.store.getFlow(kvKey);
+        stored = await this.store.getFlows(keys.map(([kvKey]) => kvKey));
+      } catch (error) {
+        if (attempt % 10 === 1) this.logger.warn(`cannot read ${keys.length} flows, retrying: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+        continue;
+      }
+      for (const [kvKey, { def, key }] of keys) {
         const queued = this.loading.get(kvKey) ?? [];
         this.loading.delete(kvKey);
         // The partition went to another replica meanwhile: it replays these events from its checkpoint.
-        if (!this.from.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) return;
-        return this.adopt(kvKey, def, key, stored ? FlowState.restore(stored) : undefined, queued);
-      } catch (error) {
-        if (attempt % 10 === 1) this.logger.warn(`cannot read flow ${kvKey}, retrying: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+        if (!this.from.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) continue;
+        const found = stored.get(kvKey);
+        this.adopt(kvKey, def, key, found ? FlowState.restore(found.flow, found.revision) : undefined, queued);
       }
+      return;
     }
   }
 
@@ -240,7 +266,11 @@ export class EventIngestor {
   }
 
   private count(def: FlowDefinition, outcome: string): void {
-    if (outcome !== 'replayed') trackerMetrics.events.inc({ definition: def.name, outcome });
+    if (outcome === 'replayed') return;
+    const id = `${def.name}|${outcome}`;
+    let counter = this.counters.get(id);
+    if (!counter) this.counters.set(id, (counter = trackerMetrics.events.labels({ definition: def.name, outcome })));
+    counter.inc();
   }
 
   private track(work: Promise<unknown>): void {

@@ -23,6 +23,8 @@ export class PartitionCoordinator implements OnApplicationBootstrap, OnApplicati
     if (this.started) return;
     this.started = true;
     this.checkpointer.start(this.leases.replica, () => this.leases.owned());
+    // A conflict on a flow's write means another replica owns its partition now: let it go as lost.
+    this.checkpointer.onLost = (partition) => void this.leases.lose(partition);
     await this.leases.start({
       acquired: (partition) => this.ingestor.acquire(partition),
       released: async (partition, lost) => {

@@ -1,4 +1,5 @@
 import { jetStreamReplicas, NatsClient } from '@flowscope/messaging';
+import { natsAuth } from '@flowscope/runtime';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KV } from 'nats';
 import { hostname } from 'node:os';
@@ -33,6 +34,7 @@ export class PartitionLeases {
   private readonly logger = new Logger('PartitionLeases');
   readonly replica: string;
   private kv!: KV;
+  private connection?: NatsClient;
   private readonly held = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
@@ -40,10 +42,7 @@ export class PartitionLeases {
   private stopped = false;
   private others: string[] = [];
 
-  constructor(
-    @Inject(NatsClient) private readonly nats: NatsClient,
-    @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
-  ) {
+  constructor(@Inject(TRACKER_CONFIG) private readonly config: TrackerConfig) {
     this.replica = config.TRACKER_REPLICA ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
   }
 
@@ -63,7 +62,9 @@ export class PartitionLeases {
 
   async start(owner: PartitionOwner): Promise<void> {
     this.owner = owner;
-    this.kv = await this.nats.js.views.kv(LEASES_BUCKET, {
+    // A connection of their own: renewals must not queue behind a checkpoint's thousands of writes.
+    this.connection = await NatsClient.connect(this.config.NATS_URL, 'process-tracker-leases', natsAuth(this.config));
+    this.kv = await this.connection.js.views.kv(LEASES_BUCKET, {
       history: 1,
       replicas: jetStreamReplicas(),
       ttl: this.config.LEASE_TTL_MS,
@@ -87,6 +88,13 @@ export class PartitionLeases {
     await this.round;
     for (const partition of this.owned()) await this.release(partition);
     await this.kv?.delete(`replica.${this.replica}`).catch(() => undefined);
+    await this.connection?.drain();
+  }
+
+  /** Gives a partition up without a checkpoint: another replica has shown it owns it now. */
+  async lose(partition: number): Promise<void> {
+    if (!this.held.delete(partition)) return;
+    await this.owner!.released(partition, true);
   }
 
   /** Owner of each partition now, as the leases say (for `GET /partitions`). */
@@ -101,16 +109,23 @@ export class PartitionLeases {
 
   private async rebalance(): Promise<void> {
     if (this.stopped) return;
-    await this.kv.put(`replica.${this.replica}`, '');
-    // Renew first: a lease whose renewal fails has lapsed and may be someone else's already.
-    for (const [partition, revision] of [...this.held]) {
-      try {
-        this.held.set(partition, await this.kv.update(partitionToken(partition), this.replica, revision));
-      } catch (error) {
-        this.logger.warn(`lost the lease of partition ${partition}: ${String(error)}`);
-        this.held.delete(partition);
-        await this.owner!.released(partition, true);
-      }
+    // Renew first, all at once: a lease whose renewal fails has lapsed and may be someone else's already.
+    const [, ...renewals] = await Promise.allSettled([
+      this.kv.put(`replica.${this.replica}`, ''),
+      ...[...this.held].map(async ([partition, revision]) => {
+        try {
+          this.held.set(partition, await this.kv.update(partitionToken(partition), this.replica, revision));
+        } catch (error) {
+          return { partition, error };
+        }
+      }),
+    ]);
+    for (const renewal of renewals) {
+      const lost = renewal.status === 'fulfilled' ? renewal.value : undefined;
+      if (!lost) continue;
+      this.logger.warn(`lost the lease of partition ${lost.partition}: ${String(lost.error)}`);
+      this.held.delete(lost.partition);
+      await this.owner!.released(lost.partition, true);
     }
     const replicas = new Set<string>();
     for await (const key of await this.kv.keys('replica.>')) replicas.add(key.slice('replica.'.length));

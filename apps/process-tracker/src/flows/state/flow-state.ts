@@ -27,6 +27,8 @@ export class FlowState implements FlowInstance {
   lastSeq = 0;
   /** Bumped by every change: a checkpoint knows whether the flow changed after it was serialised. */
   version = 0;
+  /** KV revision of the flow's stored copy that this replica wrote or read (0: not stored). */
+  revision = 0;
   /** The store's index of open flows lists this flow (set by the checkpoint that wrote it there). */
   listedOpen = false;
   private readonly firstAt = new Map<string, string>();
@@ -42,7 +44,7 @@ export class FlowState implements FlowInstance {
   }
 
   /** A flow as a checkpoint stored it. */
-  static restore(stored: FlowInstance): FlowState {
+  static restore(stored: FlowInstance, revision = 0): FlowState {
     const flow = new FlowState(stored.definition, stored.key);
     flow.style = stored.style;
     flow.duplicates = stored.duplicates;
@@ -59,6 +61,7 @@ export class FlowState implements FlowInstance {
     // Instances written before lastSeq existed kept the sequences of their duplicates instead.
     for (const seq of stored.duplicateSeqs ?? []) if (seq > lastSeq) lastSeq = seq;
     flow.lastSeq = lastSeq;
+    flow.revision = revision;
     return flow;
   }
 

@@ -18,6 +18,7 @@ export interface Serialised {
   flow: FlowState;
   version: number;
   body: string;
+  revision: number;
 }
 
 /** An ended flow that left memory, as its checkpoint stored it (the recent ones, for the lists). */
@@ -25,6 +26,7 @@ export interface EndedFlow extends FlowSummary {
   key: string;
   lastEventAt: string;
   body: string;
+  revision: number;
 }
 
 /**
@@ -65,9 +67,9 @@ export class FlowTable {
     return this.recent.values();
   }
 
-  /** The stored JSON of a recently ended flow that left memory. */
-  recentBody(kvKey: string): string | undefined {
-    return this.recent.get(kvKey)?.body;
+  /** A recently ended flow that left memory: its stored JSON and revision. */
+  recentEntry(kvKey: string): EndedFlow | undefined {
+    return this.recent.get(kvKey);
   }
 
   onChange(listener: TableListener): () => void {
@@ -102,7 +104,13 @@ export class FlowTable {
     const taken = this.dirty;
     this.dirty = new Map();
     this.dirtyChanges = 0;
-    return [...taken].map(([kvKey, flow]) => ({ kvKey, flow, version: flow.version, body: JSON.stringify(flow) }));
+    return [...taken].map(([kvKey, flow]) => ({
+      kvKey,
+      flow,
+      version: flow.version,
+      body: JSON.stringify(flow),
+      revision: flow.revision,
+    }));
   }
 
   /** After their checkpoint is written: ended flows unchanged since leave memory. */
@@ -110,7 +118,7 @@ export class FlowTable {
     for (const { kvKey, flow, version, body } of batch) {
       if (!flow.ended || flow.version !== version || this.flows.get(kvKey) !== flow) continue;
       this.flows.delete(kvKey);
-      this.remember(kvKey, flow, body);
+      this.remember(kvKey, flow, body, flow.revision);
     }
   }
 
@@ -137,7 +145,7 @@ export class FlowTable {
   }
 
   /** Keeps an ended flow for the lists (one that left memory, or one read from the store). */
-  remember(kvKey: string, flow: FlowInstance, body: string): void {
+  remember(kvKey: string, flow: FlowInstance, body: string, revision: number): void {
     this.recent.delete(kvKey);
     this.recent.set(kvKey, {
       definition: flow.definition,
@@ -147,6 +155,7 @@ export class FlowTable {
       startedAt: flow.startedAt,
       lastEventAt: flow.lastEventAt,
       body,
+      revision,
     });
     if (this.recent.size > this.config.RECENT_ENDED_FLOWS) this.recent.delete(this.recent.keys().next().value!);
   }
