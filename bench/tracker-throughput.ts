@@ -70,7 +70,7 @@ async function drainByTrackers(rig: Rig, prefix: string, replicas: number) {
   const startedAt = performance.now();
   await rig.startTrackers(replicas, `drain-${replicas}`);
   const terminalWhenAllHealthy = rig.watch.terminal;
-  const end = await caughtUp({
+  const done = await caughtUp({
     watch: rig.watch,
     tracker: rig.trackers[0],
     processes: rig.trackers,
@@ -79,7 +79,7 @@ async function drainByTrackers(rig: Rig, prefix: string, replicas: number) {
     label: `${replicas} tracker(s)`,
     say,
   });
-  const first = rig.watch.firstAt!;
+  const [first, end] = [rig.watch.firstAt!, done.at];
   const slice = cpu!(end);
   const seconds = (end - first) / 1000;
   const allHealthy = Math.max(...rig.healthyAt);
@@ -87,6 +87,7 @@ async function drainByTrackers(rig: Rig, prefix: string, replicas: number) {
   const terminalTotal = rig.watch.terminal;
   return {
     events,
+    caughtUp: { by: done.by, missingFlowMessages: done.missingMessages },
     seconds: round(seconds, 2),
     eventsPerSecond: Math.round(events / seconds),
     eventsPerSecondToLastTerminalFlowMessage: Math.round(events / ((rig.watch.lastTerminalAt - first) / 1000)),
@@ -108,11 +109,11 @@ async function drainPhase() {
     const events = mixedStreamLength(SIZES.flows);
     await publishAll(rig.js, mixedStream('d', SIZES.flows, SIZES.wave), { label: 'stream', total: events, say });
     // The plain consumers drain before and after the tracker, so the tracker is bracketed by its yardstick.
-    const plain = async (round: string) => {
-      const forAwait = await drainWithPlainConsumer(rig.nc, rig.jsm, events, 'forAwait', round);
-      const callback = await drainWithPlainConsumer(rig.nc, rig.jsm, events, 'callback', round);
+    const plain = async (when: string) => {
+      const forAwait = await drainWithPlainConsumer(rig.nc, rig.jsm, events, 'forAwait', when);
+      const callback = await drainWithPlainConsumer(rig.nc, rig.jsm, events, 'callback', when);
       say(
-        `plain consumer, ${round}: for await ${forAwait.eventsPerSecond} events/s, callback ${callback.eventsPerSecond}`,
+        `plain consumer, ${when}: for await ${forAwait.eventsPerSecond} events/s, callback ${callback.eventsPerSecond}`,
       );
       return { forAwait, callback };
     };
@@ -139,7 +140,7 @@ async function openPhase() {
     const n = SIZES.openFlows;
     await publishAll(rig.js, openFlowStream('open', 0, n), { label: 'open flows', total: n, say });
     const [tracker] = await rig.startTrackers(1, 'open');
-    const end = await caughtUp({
+    const done = await caughtUp({
       watch: rig.watch,
       tracker,
       counts: { running: n },
@@ -148,10 +149,11 @@ async function openPhase() {
       say,
       maxRssMiB: SIZES.maxRssMiB,
     });
-    const ingestSeconds = round((end - rig.watch.firstAt!) / 1000, 1);
+    const ingestSeconds = round((done.at - rig.watch.firstAt!) / 1000, 1);
     const memory = await settledMemory(tracker);
     say(`RSS with ${n} flows in progress: ${memory.rssMiB} MiB`);
-    return { flows: n, ingestSeconds, ...memory, loadAverage: loadAverage() };
+    const caught = { by: done.by, missingFlowMessages: done.missingMessages };
+    return { flows: n, ingestSeconds, caughtUp: caught, ...memory, loadAverage: loadAverage() };
   });
 }
 
@@ -163,14 +165,19 @@ async function endedPhase() {
       const check = async () => {
         const tracker = rig.trackers[0];
         if (tracker?.process && !tracker.process.running) throw new TrackerGone(tracker.logs());
-        const rss = tracker ? (await trackerMemory(tracker)).rssMiB : 0;
+        const rss = tracker
+          ? await trackerMemory(tracker).then(
+              (m) => m.rssMiB,
+              () => 0,
+            )
+          : 0; // busy: next time
         if (rss > SIZES.maxRssMiB) throw new RssLimitExceeded(rss);
       };
       const label = `ended flows to ${to}`;
       await publishAll(rig.js, endedFlowStream('end', from, to), { label, total: to - from, say, check });
       if (startTracker) await rig.startTrackers(1, 'ended');
       const began = performance.now();
-      await caughtUp({
+      const done = await caughtUp({
         watch: rig.watch,
         tracker: rig.trackers[0],
         counts: { failed: to },
@@ -183,7 +190,8 @@ async function endedPhase() {
       say(`RSS after ${to} ended flows: ${memory.rssMiB} MiB`);
       return {
         flows: to,
-        catchUpSeconds: round((performance.now() - began) / 1000, 1),
+        catchUpSeconds: round((done.at - began) / 1000, 1),
+        caughtUp: { by: done.by, missingFlowMessages: done.missingMessages },
         ...memory,
         loadAverage: loadAverage(),
       };
@@ -243,8 +251,16 @@ async function main(): Promise<void> {
   say(
     `sizes ${JSON.stringify(SIZES)}; skipped: ${skipped.join(', ') || 'none'}; tracker env ${JSON.stringify(trackerEnv())}`,
   );
-  const run = <T>(phase: (typeof PHASES)[number], body: () => Promise<T>) =>
-    skipped.includes(phase) ? Promise.resolve(undefined) : body();
+  const failures: Record<string, string> = {};
+  // A phase that fails is reported as such; the others still run.
+  const run = async <T>(phase: (typeof PHASES)[number], body: () => Promise<T>) => {
+    if (skipped.includes(phase)) return undefined;
+    return body().catch((error: unknown) => {
+      failures[phase] = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      say(`${phase} failed: ${failures[phase]}`);
+      return undefined;
+    });
+  };
   const drain = await run('drain', drainPhase);
   const openFlows = await run('open', openPhase);
   const endedFlows = await run('ended', endedPhase);
@@ -260,6 +276,7 @@ async function main(): Promise<void> {
     loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },
     sizes: SIZES,
     skipped,
+    failures,
     trackerEnv: trackerEnv(),
     acceptance: acceptanceRows({
       ratioForAwait: drain?.ratio.trackerVsForAwait,
@@ -277,7 +294,9 @@ async function main(): Promise<void> {
   };
   console.table(result.acceptance);
   const complete =
-    skipped.length === 0 && Object.entries(ACCEPTANCE_SIZES).every(([k, v]) => SIZES[k as keyof typeof SIZES] >= v);
+    skipped.length === 0 &&
+    Object.keys(failures).length === 0 &&
+    Object.entries(ACCEPTANCE_SIZES).every(([k, v]) => SIZES[k as keyof typeof SIZES] >= v);
   writeTrackerResult(result, complete, say);
 }
 

@@ -22,6 +22,8 @@ export class FlowWatch {
   messages = 0;
   terminal = 0;
   lastTerminalAt = 0;
+  /** performance.now() of the latest message. */
+  lastAt = 0;
   readonly byStatus: Record<string, number> = {};
   private readonly listeners: FlowMessageListener[] = [];
   private readonly firstListeners: (() => void)[] = [];
@@ -63,6 +65,7 @@ export class FlowWatch {
       for (const listener of this.firstListeners.splice(0)) listener();
     }
     this.messages++;
+    this.lastAt = at;
     this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
     if (TERMINAL.has(status)) [this.terminal, this.lastTerminalAt] = [this.terminal + 1, at];
     for (const listener of this.listeners) listener(key, status, at);
@@ -130,11 +133,25 @@ export interface CaughtUpOptions {
   maxRssMiB?: number;
 }
 
+/** When a tracker caught up, how that was decided, and how many `flow.*` messages never came. */
+export interface CaughtUp {
+  /** performance.now() */
+  at: number;
+  /** `counts`: every expected message came; `quiet`: the last flows are final and no message came for 3 s. */
+  by: 'counts' | 'quiet';
+  missingMessages: Record<string, number>;
+}
+
+const QUIET_MS = 3000;
+
 /**
- * Resolves with performance.now() of the poll (every 20 ms) at which the watch's counts are reached
- * and the API shows every one of `lastFlows` in its final state.
+ * Resolves at the poll (every 20 ms) at which the API shows every one of `lastFlows` in its final
+ * state and the watch's counts are reached. `flow.*` is core NATS (at most once: today's tracker
+ * skips it when a redelivered event finds its status already stored), so the counts alone cannot
+ * gate: once the last flows are final and the tracker published nothing for 3 s, it has caught up
+ * at its last message, and what is missing is reported.
  */
-export async function caughtUp(opts: CaughtUpOptions): Promise<number> {
+export async function caughtUp(opts: CaughtUpOptions): Promise<CaughtUp> {
   const deadline = performance.now() + (opts.timeoutMs ?? 3_600_000);
   let [lastSay, lastCount] = [performance.now(), opts.watch.messages];
   for (;;) {
@@ -152,8 +169,17 @@ export async function caughtUp(opts: CaughtUpOptions): Promise<number> {
     }
     if (now > deadline)
       throw new Error(`${opts.label}: not caught up in time; seen ${JSON.stringify(opts.watch.byStatus)}`);
-    const counted = Object.entries(opts.counts).every(([status, n]) => (opts.watch.byStatus[status] ?? 0) >= n);
-    if (counted && (await allVisible(opts.tracker, opts.lastFlows))) return now;
+    const missing = Object.fromEntries(
+      Object.entries(opts.counts)
+        .map(([status, n]) => [status, n - (opts.watch.byStatus[status] ?? 0)] as const)
+        .filter(([, short]) => short > 0),
+    );
+    const counted = Object.keys(missing).length === 0;
+    const quiet = now - opts.watch.lastAt >= QUIET_MS;
+    if ((counted || quiet) && (await allVisible(opts.tracker, opts.lastFlows)))
+      return counted
+        ? { at: now, by: 'counts', missingMessages: missing }
+        : { at: opts.watch.lastAt, by: 'quiet', missingMessages: missing };
     await delay(20);
   }
 }
