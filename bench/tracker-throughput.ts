@@ -1,215 +1,303 @@
-// Benchmark (not a test): how fast one process tracker ingests, persists and acks events, against a
-// plain nats.js durable consumer draining the same stream in the same run; its memory with 100,000
-// flows in progress; and the lag from publish to a visible status. `npm run bench:tracker`.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Benchmark (not a test) of issue 13's acceptance, in one run, `npm run bench:tracker`:
+// 1. drain rate of one tracker on a pre-published stream of mixed flows, against a plain nats.js
+//    durable consumer that parses and acks each message, on the same stream in the same run;
+// 2. RSS with 100,000 flows in progress; 3. RSS after 100,000 and after 1,000,000 ended flows;
+// 4. lag from publish to visible status at 5,000 events/s; 5. drain rate and CPU with 2 replicas.
+// Every phase has a fresh nats-server. The tracker is watched from outside only (its `flow.>`
+// publishes, its API, its /metrics). Sizes: BENCH_* below; BENCH_SKIP_<PHASE>=1 leaves a phase out.
 import os from 'node:os';
-import path from 'node:path';
-import { AckPolicy, connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
-import { REPO_ROOT } from '../deploy/launch/binaries';
-import { startNatsServer } from '../deploy/launch/nats-server';
-import { httpJson, waitFor } from '../deploy/launch/probe';
-import { ensureStreams } from '../libs/messaging/src/streams';
-import { flowEvents, SCENARIOS, startTracker } from '../test/support/tracker';
+import { httpJson } from '../deploy/launch/probe';
+import { knob, loadAverage, machine, progressLine } from './support/report';
+import { round } from './support/stats';
+import { pacedLag } from './support/tracker-lag';
+import { acceptanceRows, writeTrackerResult } from './support/tracker-report';
+import { drainWithPlainConsumer } from './support/tracker-plain-consumer';
+import { cpuSlice, startRig, trackerEnv, type Rig } from './support/tracker-rig';
+import {
+  endedFlowStream,
+  mixedFlows,
+  mixedStream,
+  mixedStreamLength,
+  oneEventFlows,
+  openFlowStream,
+  publishAll,
+  terminalCounts,
+} from './support/tracker-stream';
+import {
+  caughtUp,
+  RssLimitExceeded,
+  settledMemory,
+  TrackerGone,
+  trackerMemory,
+  verifyAll,
+} from './support/tracker-watch';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 60_000);
-const IN_PROGRESS_FLOWS = Number(process.env.BENCH_FLOWS ?? 100_000);
-const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 2000);
-const say = (line: string) => process.stdout.write(`[bench:tracker] ${line}\n`);
+const say = progressLine('tracker');
+const SIZES = {
+  flows: knob('BENCH_FLOWS', 20_000), // 104,000 events of mixed scenarios
+  wave: knob('BENCH_WAVE', 1000), // flows interleaved in the stream; 1 = each flow's events back to back
+  openFlows: knob('BENCH_OPEN_FLOWS', 100_000),
+  endedFlowsFirst: knob('BENCH_ENDED_FLOWS_FIRST', 100_000),
+  endedFlows: knob('BENCH_ENDED_FLOWS', 1_000_000),
+  lagRate: knob('BENCH_LAG_RATE', 5000),
+  lagSeconds: knob('BENCH_LAG_SECONDS', 20),
+  replicas: knob('BENCH_REPLICAS', 2),
+  maxRssMiB: knob('BENCH_MAX_RSS_MIB', 4096), // an ended-flows phase stops there (today's tracker never evicts)
+};
+const ACCEPTANCE_SIZES = { flows: 20_000, openFlows: 100_000, endedFlowsFirst: 100_000, endedFlows: 1_000_000 };
+const PHASES = ['drain', 'open', 'ended', 'lag', 'replicas'] as const;
+const skipped = PHASES.filter((p) => process.env[`BENCH_SKIP_${p.toUpperCase()}`] === '1');
 
-async function publish(js: JetStreamClient, messages: { type: string }[], label: string): Promise<void> {
-  for (let i = 0; i < messages.length; i += 1000) {
-    await Promise.all(messages.slice(i, i + 1000).map((m) => js.publish(m.type, JSON.stringify(m))));
-    if ((i / 1000) % 10 === 0) say(`${label}: published ${Math.min(i + 1000, messages.length)}/${messages.length}`);
+/** Runs a phase on a rig of its own; adds nats-server's slow-consumer count (a dropped `flow.*` shows there). */
+async function withRig<T>(label: string, run: (rig: Rig) => Promise<T>): Promise<T & { natsSlowConsumers: number }> {
+  say(`${label}: fresh nats-server (load ${loadAverage().join(' ')})`);
+  const rig = await startRig();
+  try {
+    const result = await run(rig);
+    const varz = await httpJson<{ slow_consumers: number }>(`${rig.nats.monitorUrl}/varz`);
+    return { ...result, natsSlowConsumers: varz.body.slow_consumers };
+  } finally {
+    await rig.stop();
   }
 }
 
-/** Events per second at which a plain durable consumer (consume, ack each) drains the stream. */
-async function baseline(nc: NatsConnection, jsm: JetStreamManager, total: number): Promise<number> {
-  await jsm.consumers.add('EVENTS', {
-    durable_name: 'bench-baseline',
-    ack_policy: AckPolicy.Explicit,
-    max_ack_pending: 20_000,
+/** Trackers drain the pre-published mixed stream: first `flow.*` message → last flows final in the API. */
+async function drainByTrackers(rig: Rig, prefix: string, replicas: number) {
+  const expected = mixedFlows(prefix, SIZES.flows);
+  const events = mixedStreamLength(SIZES.flows);
+  let cpu: ReturnType<typeof cpuSlice> | undefined;
+  rig.watch.onFirst(() => (cpu = cpuSlice(rig.pids())));
+  const startedAt = performance.now();
+  await rig.startTrackers(replicas, `drain-${replicas}`);
+  const terminalWhenAllHealthy = rig.watch.terminal;
+  const done = await caughtUp({
+    watch: rig.watch,
+    tracker: rig.trackers[0],
+    processes: rig.trackers,
+    counts: terminalCounts(expected),
+    lastFlows: expected.slice(-20),
+    label: `${replicas} tracker(s)`,
+    say,
   });
-  const messages = await (
-    await nc.jetstream().consumers.get('EVENTS', 'bench-baseline')
-  ).consume({ max_messages: 1000 });
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  let seen = 0;
-  for await (const m of messages) {
-    m.ack();
-    if (++seen >= total) break; // leaving the loop stops the consumer (a close() after it never resolves)
-  }
-  await waitFor(async () => (await jsm.consumers.info('EVENTS', 'bench-baseline')).num_ack_pending === 0 || undefined, {
-    timeoutMs: 60_000,
-    what: 'baseline acks',
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  say(`plain consumer process CPU: ${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)} % of one core`);
-  return total / seconds;
+  const [first, end] = [rig.watch.firstAt!, done.at];
+  const slice = cpu!(end);
+  const seconds = (end - first) / 1000;
+  const allHealthy = Math.max(...rig.healthyAt);
+  const verified = await Promise.all(rig.trackers.map((t) => verifyAll(t, expected)));
+  const terminalTotal = rig.watch.terminal;
+  return {
+    events,
+    caughtUp: { by: done.by, missingFlowMessages: done.missingMessages },
+    seconds: round(seconds, 2),
+    eventsPerSecond: Math.round(events / seconds),
+    eventsPerSecondToLastTerminalFlowMessage: Math.round(events / ((rig.watch.lastTerminalAt - first) / 1000)),
+    firstDeliveryAfterSpawnSeconds: round((first - startedAt) / 1000, 2),
+    healthyAfterFirstDeliverySeconds: rig.healthyAt.map((t) => round((t - first) / 1000, 2)),
+    approxEventsPerSecondOnceAllHealthy:
+      allHealthy < end
+        ? Math.round(
+            (events * (1 - terminalWhenAllHealthy / terminalTotal)) / ((end - Math.max(allHealthy, first)) / 1000),
+          )
+        : null,
+    ...slice,
+    verifiedPerReplica: verified,
+  };
 }
 
-/** CPU seconds used so far by each running process whose command line contains one of `names` (Linux). */
-function cpuSeconds(names: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+async function drainPhase() {
+  return withRig('drain', async (rig) => {
+    const events = mixedStreamLength(SIZES.flows);
+    await publishAll(rig.js, mixedStream('d', SIZES.flows, SIZES.wave), { label: 'stream', total: events, say });
+    // The plain consumers drain before and after the tracker, so the tracker is bracketed by its yardstick.
+    const plain = async (when: string) => {
+      const forAwait = await drainWithPlainConsumer(rig.nc, rig.jsm, events, 'forAwait', when);
+      const callback = await drainWithPlainConsumer(rig.nc, rig.jsm, events, 'callback', when);
+      say(
+        `plain consumer, ${when}: for await ${forAwait.eventsPerSecond} events/s, callback ${callback.eventsPerSecond}`,
+      );
+      return { forAwait, callback };
+    };
+    const before = await plain('before');
+    const tracker = await drainByTrackers(rig, 'd', 1);
+    say(`one tracker: ${tracker.eventsPerSecond} events/s, CPU ${JSON.stringify(tracker.cpuPercentOfOneCore)}`);
+    const after = await plain('after');
+    const mean = (form: 'forAwait' | 'callback') =>
+      Math.round((before[form].eventsPerSecond + after[form].eventsPerSecond) / 2);
+    return {
+      stream: { events, flows: SIZES.flows, wave: SIZES.wave },
+      plainConsumer: { before, after, meanForAwait: mean('forAwait'), meanCallback: mean('callback') },
+      tracker,
+      ratio: {
+        trackerVsForAwait: round(tracker.eventsPerSecond / mean('forAwait'), 3),
+        trackerVsCallback: round(tracker.eventsPerSecond / mean('callback'), 3),
+      },
+    };
+  });
+}
+
+async function openPhase() {
+  return withRig('open flows', async (rig) => {
+    const n = SIZES.openFlows;
+    await publishAll(rig.js, openFlowStream('open', 0, n), { label: 'open flows', total: n, say });
+    const [tracker] = await rig.startTrackers(1, 'open');
+    const done = await caughtUp({
+      watch: rig.watch,
+      tracker,
+      counts: { running: n },
+      lastFlows: oneEventFlows('open', n - 20, n, 'running'),
+      label: 'open flows',
+      say,
+      maxRssMiB: SIZES.maxRssMiB,
+    });
+    const ingestSeconds = round((done.at - rig.watch.firstAt!) / 1000, 1);
+    const memory = await settledMemory(tracker);
+    say(`RSS with ${n} flows in progress: ${memory.rssMiB} MiB`);
+    const caught = { by: done.by, missingFlowMessages: done.missingMessages };
+    return { flows: n, ingestSeconds, caughtUp: caught, ...memory, loadAverage: loadAverage() };
+  });
+}
+
+/** One tracker, `first` flows that end with one event, then up to `last`; RSS after each. */
+async function endedPhase() {
+  return withRig('ended flows', async (rig) => {
+    const [first, last] = [SIZES.endedFlowsFirst, SIZES.endedFlows];
+    const step = async (from: number, to: number, startTracker: boolean) => {
+      const check = async () => {
+        const tracker = rig.trackers[0];
+        if (tracker?.process && !tracker.process.running) throw new TrackerGone(tracker.logs());
+        const rss = tracker
+          ? await trackerMemory(tracker).then(
+              (m) => m.rssMiB,
+              () => 0,
+            )
+          : 0; // busy: next time
+        if (rss > SIZES.maxRssMiB) throw new RssLimitExceeded(rss);
+      };
+      const label = `ended flows to ${to}`;
+      await publishAll(rig.js, endedFlowStream('end', from, to), { label, total: to - from, say, check });
+      if (startTracker) await rig.startTrackers(1, 'ended');
+      const began = performance.now();
+      const done = await caughtUp({
+        watch: rig.watch,
+        tracker: rig.trackers[0],
+        counts: { failed: to },
+        lastFlows: oneEventFlows('end', to - 20, to, 'failed'),
+        label: `ended flows to ${to}`,
+        say,
+        maxRssMiB: SIZES.maxRssMiB,
+      });
+      const memory = await settledMemory(rig.trackers[0]);
+      say(`RSS after ${to} ended flows: ${memory.rssMiB} MiB`);
+      return {
+        flows: to,
+        catchUpSeconds: round((done.at - began) / 1000, 1),
+        caughtUp: { by: done.by, missingFlowMessages: done.missingMessages },
+        ...memory,
+        loadAverage: loadAverage(),
+      };
+    };
+    const afterFirst = await step(0, first, true);
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const name = names.find((n) => cmdline.includes(n));
-      if (!name) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-    } catch {
-      // the process ended meanwhile
+      const afterLast = await step(first, last, false);
+      return { afterFirst, afterLast, ratio: round(afterLast.rssMiB / afterFirst.rssMiB, 3) };
+    } catch (error) {
+      if (!(error instanceof RssLimitExceeded || error instanceof TrackerGone)) throw error;
+      const seen = rig.watch.byStatus.failed ?? 0;
+      say(`stopped: ${error.message.split('\n')[0]} after ${seen} ended flows`);
+      const rssMiB = error instanceof RssLimitExceeded ? error.rssMiB : null;
+      return { afterFirst, afterLast: { aborted: error.message, rssMiB, endedFlowsSeen: seen }, ratio: null };
     }
-  }
-  return out;
-}
-
-/** Events per second from the tracker's first ack to its last one, and the CPU each process used meanwhile. */
-async function trackerRate(
-  jsm: JetStreamManager,
-  total: number,
-): Promise<{ rate: number; cpu: Record<string, number> }> {
-  const watched = ['process-tracker', 'nats-server'];
-  let before: Record<string, number> = {};
-  const first = await waitFor(
-    async () => {
-      if ((await jsm.consumers.info('EVENTS', 'process-tracker')).ack_floor.stream_seq === 0) return undefined;
-      before = cpuSeconds(watched);
-      return performance.now();
-    },
-    { timeoutMs: 60_000, intervalMs: 20, what: 'the first ack' },
-  );
-  const last = await waitFor(
-    async () => {
-      const info = await jsm.consumers.info('EVENTS', 'process-tracker');
-      return info.num_pending === 0 && info.num_ack_pending === 0 ? performance.now() : undefined;
-    },
-    { timeoutMs: 600_000, intervalMs: 20, what: `the tracker to ack ${total} events` },
-  );
-  const after = cpuSeconds(watched);
-  const seconds = (last - first) / 1000;
-  const cpu = Object.fromEntries(
-    watched.map((n) => [n, Math.round((((after[n] ?? 0) - (before[n] ?? 0)) / seconds) * 100)]),
-  );
-  return { rate: total / seconds, cpu };
-}
-
-async function rssBytes(url: string): Promise<number> {
-  const res = await fetch(`${url}/metrics`);
-  return Number(/^process_resident_memory_bytes (\d+)/m.exec(await res.text())?.[1] ?? NaN);
-}
-
-/** Publish → `flow.running` on NATS (the tracker has persisted the new flow), for fresh orders. */
-async function lag(nc: NatsConnection, js: JetStreamClient): Promise<{ p50: number; p99: number }> {
-  const sentAt = new Map<string, number>();
-  const lags: number[] = [];
-  const sub = nc.subscribe('flow.running', {
-    callback: (_e, m) => {
-      const key = m.json<{ key: string }>().key;
-      const t = sentAt.get(key);
-      if (t !== undefined) lags.push(performance.now() - t);
-    },
   });
-  for (let i = 0; i < LAG_SAMPLES; i++) {
-    const [event] = flowEvents(`lag-${i}`, ['order.placed'], Date.now());
-    sentAt.set(`lag-${i}`, performance.now());
-    await js.publish(event.type, JSON.stringify(event));
-    if (i % 10 === 9) await new Promise((r) => setTimeout(r, 20)); // about 500 flows a second, not saturation
-  }
-  await waitFor(() => lags.length >= LAG_SAMPLES || undefined, { timeoutMs: 60_000, what: 'every lag sample' });
-  sub.unsubscribe();
-  lags.sort((a, b) => a - b);
-  return { p50: lags[Math.floor(lags.length * 0.5)], p99: lags[Math.floor(lags.length * 0.99)] };
+}
+
+async function lagPhase() {
+  return withRig('lag', async (rig) => {
+    const [tracker] = await rig.startTrackers(1, 'lag');
+    // Paced publishing starts once the tracker demonstrably consumes (health comes before that).
+    await publishAll(rig.js, openFlowStream('ready', 0, 1), { label: 'readiness probe', total: 1, say });
+    const ready = [{ key: 'ready-0', status: 'running', events: 1 }];
+    await caughtUp({ watch: rig.watch, tracker, counts: {}, lastFlows: ready, label: 'readiness', say });
+    const lag = await pacedLag(rig.js, rig.watch, {
+      rate: SIZES.lagRate,
+      seconds: SIZES.lagSeconds,
+      warmupSeconds: 2,
+      wave: SIZES.wave,
+      say,
+    });
+    say(`lag at ${lag.achievedEventsPerSecond} events/s: p50 ${lag.lagMs.p50} ms, p99 ${lag.lagMs.p99} ms`);
+    return { ...lag, loadAverage: loadAverage() };
+  });
+}
+
+async function replicasPhase(single?: number) {
+  return withRig('replicas', async (rig) => {
+    const events = mixedStreamLength(SIZES.flows);
+    await publishAll(rig.js, mixedStream('r', SIZES.flows, SIZES.wave), { label: 'stream', total: events, say });
+    const replicas = await drainByTrackers(rig, 'r', SIZES.replicas);
+    say(
+      `${SIZES.replicas} replicas: ${replicas.eventsPerSecond} events/s, CPU ${JSON.stringify(replicas.cpuPercentOfOneCore)}`,
+    );
+    return {
+      replicas: SIZES.replicas,
+      ...replicas,
+      vsOneTracker: single ? round(replicas.eventsPerSecond / single, 3) : null,
+    };
+  });
 }
 
 async function main(): Promise<void> {
-  const nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  const js = nc.jetstream();
-  const jsm = await nc.jetstreamManager();
-  await ensureStreams(jsm);
-  try {
-    const names = Object.keys(SCENARIOS);
-    const events = [];
-    for (let i = 0; events.length < EVENTS; i++)
-      events.push(...flowEvents(`b-${i}`, SCENARIOS[names[i % names.length]], Date.now() + i));
-    await publish(js, events.slice(0, EVENTS), 'burst');
-    say('draining with a plain nats.js durable consumer...');
-    const plain = await baseline(nc, jsm, EVENTS);
-    say(`plain consumer: ${plain.toFixed(0)} events/s; starting the tracker...`);
-    // Watch from before the start: the tracker consumes as soon as it boots, before it reports healthy.
-    const measuring = trackerRate(jsm, EVENTS);
-    const profile = process.env.BENCH_PROFILE_DIR
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-      : [];
-    const tracker = await startTracker(
-      nats.url,
-      {
-        FLOW_TIMEOUT_MS: '3600000',
-        ...(process.env.TRACKER_BATCH_SIZE ? { TRACKER_BATCH_SIZE: process.env.TRACKER_BATCH_SIZE } : {}),
-      },
-      profile,
-    );
-    const { rate: ingest, cpu } = await measuring;
-    const kvWrites = (await jsm.streams.info('KV_flows')).state.last_seq;
-    say(`KV writes: ${kvWrites} for ${EVENTS} events`);
-    say(
-      `tracker: ${ingest.toFixed(0)} events/s; CPU meanwhile (% of one core): tracker ${cpu['process-tracker']}, nats-server ${cpu['nats-server']}`,
-    );
-    const placed = Array.from(
-      { length: IN_PROGRESS_FLOWS },
-      (_, i) => flowEvents(`open-${i}`, ['order.placed'], Date.now())[0],
-    );
-    await publish(js, placed, 'in-progress flows');
-    await waitFor(
-      async () => {
-        const i = await jsm.consumers.info('EVENTS', 'process-tracker');
-        return (i.num_pending === 0 && i.num_ack_pending === 0) || undefined;
-      },
-      { timeoutMs: 600_000, intervalMs: 200, what: 'the in-progress flows' },
-    );
-    const inProgress = (await httpJson<{ items: unknown[] }>(`${tracker.url}/flows?status=running&limit=1`)).status;
-    const rss = await rssBytes(tracker.url);
-    say(
-      `RSS with ${IN_PROGRESS_FLOWS} flows in progress: ${(rss / 2 ** 20).toFixed(0)} MiB (GET /flows ${inProgress})`,
-    );
-    const latency = await lag(nc, js);
-    await tracker.stop();
-    const result = {
-      machine: `${process.platform} ${process.arch}, ${os.cpus().length} cores, node ${process.version}`,
-      events: EVENTS,
-      plainConsumerEventsPerSecond: Math.round(plain),
-      trackerEventsPerSecond: Math.round(ingest),
-      ratio: Number((ingest / plain).toFixed(3)),
-      kvWritesPerEvent: Number((kvWrites / EVENTS).toFixed(3)),
-      cpuPercentDuringIngest: { tracker: cpu['process-tracker'], natsServer: cpu['nats-server'] },
-      rssMiBWithFlowsInProgress: { flows: IN_PROGRESS_FLOWS, rssMiB: Math.round(rss / 2 ** 20) },
-      lagPublishToStatusMs: {
-        samples: LAG_SAMPLES,
-        p50: Number(latency.p50.toFixed(1)),
-        p99: Number(latency.p99.toFixed(1)),
-      },
-      at: new Date().toISOString(),
-    };
-    console.table({
-      'plain consumer (events/s)': result.plainConsumerEventsPerSecond,
-      'tracker (events/s)': result.trackerEventsPerSecond,
-      'ratio tracker/plain': result.ratio,
-      [`RSS, ${IN_PROGRESS_FLOWS} flows in progress (MiB)`]: result.rssMiBWithFlowsInProgress.rssMiB,
-      'lag publish→status p50 (ms)': result.lagPublishToStatusMs.p50,
-      'lag publish→status p99 (ms)': result.lagPublishToStatusMs.p99,
+  const startedAt = new Date().toISOString();
+  const loadAtStart = loadAverage();
+  say(
+    `sizes ${JSON.stringify(SIZES)}; skipped: ${skipped.join(', ') || 'none'}; tracker env ${JSON.stringify(trackerEnv())}`,
+  );
+  const failures: Record<string, string> = {};
+  // A phase that fails is reported as such; the others still run.
+  const run = async <T>(phase: (typeof PHASES)[number], body: () => Promise<T>) => {
+    if (skipped.includes(phase)) return undefined;
+    return body().catch((error: unknown) => {
+      failures[phase] = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      say(`${phase} failed: ${failures[phase]}`);
+      return undefined;
     });
-    const out = path.join(REPO_ROOT, 'bench', 'results', 'tracker-throughput.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-    say(`written to ${path.relative(process.cwd(), out)}`);
-  } finally {
-    await nc.close();
-    await nats.stop();
-  }
+  };
+  const drain = await run('drain', drainPhase);
+  const openFlows = await run('open', openPhase);
+  const endedFlows = await run('ended', endedPhase);
+  const lag = await run('lag', lagPhase);
+  const replicas = await run('replicas', () => replicasPhase(drain?.tracker.eventsPerSecond));
+  const result = {
+    machine: {
+      ...machine(),
+      line: `${process.platform} ${process.arch}, ${os.cpus().length} cores, node ${process.version}`,
+    },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },
+    sizes: SIZES,
+    skipped,
+    failures,
+    trackerEnv: trackerEnv(),
+    acceptance: acceptanceRows({
+      ratioForAwait: drain?.ratio.trackerVsForAwait,
+      ratioCallback: drain?.ratio.trackerVsCallback,
+      rssOpenMiB: openFlows?.rssMiB,
+      endedRatio: endedFlows?.ratio,
+      lagP99Ms: lag?.lagMs.p99,
+      lagRate: SIZES.lagRate,
+    }),
+    drain,
+    openFlows,
+    endedFlows,
+    lag,
+    replicas,
+  };
+  console.table(result.acceptance);
+  const complete =
+    skipped.length === 0 &&
+    Object.keys(failures).length === 0 &&
+    Object.entries(ACCEPTANCE_SIZES).every(([k, v]) => SIZES[k as keyof typeof SIZES] >= v);
+  writeTrackerResult(result, complete, say);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,220 @@
+// Watching a tracker from outside, through its public surfaces only: the `flow.<status>` messages
+// it publishes on core NATS, its API (GET /flows/<definition>/<key>) and its /metrics. Nothing here
+// depends on how the tracker consumes (durable or ordered consumers) or where it checkpoints.
+import { setTimeout as delay } from 'node:timers/promises';
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { AppProcess } from '../../deploy/launch/apps';
+import { httpJson } from '../../deploy/launch/probe';
+import { allFlows, type FlowBody } from '../../test/support/tracker';
+import type { Say } from './report';
+import type { ExpectedFlow } from './tracker-stream';
+
+const TERMINAL = new Set(['completed', 'failed', 'compensated']);
+const MiB = 2 ** 20;
+
+/** One `flow.<status>` message as the bench saw it. */
+export type FlowMessageListener = (key: string, status: string, at: number) => void;
+
+/** Counts the tracker's `flow.>` publishes, on a connection of its own, from before the tracker starts. */
+export class FlowWatch {
+  /** performance.now() of the first `flow.*` message: the tracker's first delivery, seen from outside. */
+  firstAt: number | undefined;
+  messages = 0;
+  terminal = 0;
+  lastTerminalAt = 0;
+  /** performance.now() of the latest message. */
+  lastAt = 0;
+  readonly byStatus: Record<string, number> = {};
+  private readonly listeners: FlowMessageListener[] = [];
+  private readonly firstListeners: (() => void)[] = [];
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly sub: Subscription,
+  ) {}
+
+  static async start(natsUrl: string): Promise<FlowWatch> {
+    const nc = await connect({ servers: natsUrl, name: 'bench-flow-watch' });
+    let watch: FlowWatch | undefined = undefined;
+    const sub = nc.subscribe('flow.>', { callback: (_error, m) => watch?.received(m.json()) });
+    watch = new FlowWatch(nc, sub);
+    await nc.flush(); // the subscription is known to the server before anything is started
+    return watch;
+  }
+
+  /** Called for every message from now on. */
+  listen(listener: FlowMessageListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Called once, on the first message (or at once if it came already). */
+  onFirst(listener: () => void): void {
+    if (this.firstAt === undefined) this.firstListeners.push(listener);
+    else listener();
+  }
+
+  async stop(): Promise<void> {
+    this.sub.unsubscribe();
+    await this.nc.close();
+  }
+
+  private received({ key, status }: { key: string; status: string }): void {
+    const at = performance.now();
+    if (this.firstAt === undefined) {
+      this.firstAt = at;
+      for (const listener of this.firstListeners.splice(0)) listener();
+    }
+    this.messages++;
+    this.lastAt = at;
+    this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
+    if (TERMINAL.has(status)) [this.terminal, this.lastTerminalAt] = [this.terminal + 1, at];
+    for (const listener of this.listeners) listener(key, status, at);
+  }
+}
+
+/** Whether the API shows `flow` in its final state. */
+export async function visible(tracker: AppProcess, flow: ExpectedFlow): Promise<boolean> {
+  const res = await httpJson<FlowBody>(`${tracker.url}/flows/order-fulfillment/${flow.key}`, { timeoutMs: 10_000 });
+  return res.status === 200 && res.body.status === flow.status && res.body.events.length === flow.events;
+}
+
+/** Every flow through the paged list (GET /flows), against what was published: how many differ, and a few. */
+export async function verifyAll(tracker: AppProcess, expected: ExpectedFlow[]) {
+  try {
+    const listed = new Map((await allFlows(tracker)).map((f) => [f.key, f]));
+    const wrong = expected.filter((e) => {
+      const flow = listed.get(e.key);
+      return !flow || flow.status !== e.status || flow.events.length !== e.events;
+    });
+    const got = (key: string) => {
+      const flow = listed.get(key);
+      return flow ? { status: flow.status, events: flow.events.length } : null;
+    };
+    return {
+      flows: expected.length,
+      listed: listed.size,
+      mismatches: wrong.length,
+      examples: wrong.slice(0, 5).map((e) => ({ expected: e, got: got(e.key) })),
+    };
+  } catch (error) {
+    return { flows: expected.length, error: String(error) };
+  }
+}
+
+/** Thrown when a tracker's RSS passes the limit the bench was given (today's tracker grows without bound). */
+export class RssLimitExceeded extends Error {
+  override readonly name = 'RssLimitExceeded';
+  constructor(readonly rssMiB: number) {
+    super(`tracker RSS ${rssMiB} MiB passed BENCH_MAX_RSS_MIB`);
+  }
+}
+
+/** Thrown when a tracker process ended during a phase (e.g. out of memory); carries its last output. */
+export class TrackerGone extends Error {
+  override readonly name = 'TrackerGone';
+  constructor(logs: string) {
+    super(`the tracker exited\n${logs}`);
+  }
+}
+
+export interface CaughtUpOptions {
+  watch: FlowWatch;
+  /** The replica whose API is polled (any replica answers for any flow). */
+  tracker: AppProcess;
+  /** Every tracker process of the phase: one that exits fails the wait at once. */
+  processes?: AppProcess[];
+  /** The watch has seen at least this many messages of a status (all partitions took part). */
+  counts: Record<string, number>;
+  /** The last flows published: the API shows each in its final state. */
+  lastFlows: ExpectedFlow[];
+  label: string;
+  say: Say;
+  timeoutMs?: number;
+  maxRssMiB?: number;
+}
+
+/** When a tracker caught up, how that was decided, and how many `flow.*` messages never came. */
+export interface CaughtUp {
+  /** performance.now() */
+  at: number;
+  /** `counts`: every expected message came; `quiet`: the last flows are final and no message came for 3 s. */
+  by: 'counts' | 'quiet';
+  missingMessages: Record<string, number>;
+}
+
+const QUIET_MS = 3000;
+
+/**
+ * Resolves at the poll (every 20 ms) at which the API shows every one of `lastFlows` in its final
+ * state and the watch's counts are reached. `flow.*` is core NATS, at most once (of 1,000,000
+ * flow.failed of today's tracker, 1,307 and 3,516 never reached the bench, with no slow consumer on
+ * the server and no redelivery), so the counts alone cannot
+ * gate: once the last flows are final and the tracker published nothing for 3 s, it has caught up
+ * at its last message, and what is missing is reported.
+ */
+export async function caughtUp(opts: CaughtUpOptions): Promise<CaughtUp> {
+  const deadline = performance.now() + (opts.timeoutMs ?? 3_600_000);
+  let [lastSay, lastCount] = [performance.now(), opts.watch.messages];
+  for (;;) {
+    const now = performance.now();
+    for (const p of opts.processes ?? [opts.tracker])
+      if (p.process && !p.process.running) throw new TrackerGone(p.logs());
+    if (now - lastSay >= 5000) {
+      const rate = ((opts.watch.messages - lastCount) / (now - lastSay)) * 1000;
+      const rss = opts.maxRssMiB ? await trackerMemory(opts.tracker).catch(() => undefined) : undefined;
+      opts.say(
+        `${opts.label}: flow.* seen ${JSON.stringify(opts.watch.byStatus)} (${rate.toFixed(0)}/s)${rss ? `, tracker RSS ${rss.rssMiB} MiB` : ''}`,
+      );
+      if (rss && opts.maxRssMiB && rss.rssMiB > opts.maxRssMiB) throw new RssLimitExceeded(rss.rssMiB);
+      [lastSay, lastCount] = [now, opts.watch.messages];
+    }
+    if (now > deadline)
+      throw new Error(`${opts.label}: not caught up in time; seen ${JSON.stringify(opts.watch.byStatus)}`);
+    const missing = Object.fromEntries(
+      Object.entries(opts.counts)
+        .map(([status, n]) => [status, n - (opts.watch.byStatus[status] ?? 0)] as const)
+        .filter(([, short]) => short > 0),
+    );
+    const counted = Object.keys(missing).length === 0;
+    const quiet = now - opts.watch.lastAt >= QUIET_MS;
+    if ((counted || quiet) && (await allVisible(opts.tracker, opts.lastFlows)))
+      return counted
+        ? { at: now, by: 'counts', missingMessages: missing }
+        : { at: opts.watch.lastAt, by: 'quiet', missingMessages: missing };
+    await delay(20);
+  }
+}
+
+async function allVisible(tracker: AppProcess, flows: ExpectedFlow[]): Promise<boolean> {
+  for (const flow of flows) if (!(await visible(tracker, flow).catch(() => false))) return false;
+  return true;
+}
+
+/** RSS and V8 heap of a tracker, from its /metrics (prom-client's default metrics), in MiB. */
+export async function trackerMemory(tracker: AppProcess): Promise<{ rssMiB: number; heapUsedMiB: number }> {
+  const text = (await httpJson<string>(`${tracker.url}/metrics`, { timeoutMs: 10_000 })).body;
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(String(text))?.[1] ?? NaN);
+  return {
+    rssMiB: Math.round(metric('process_resident_memory_bytes') / MiB),
+    heapUsedMiB: Math.round(metric('nodejs_heap_size_used_bytes') / MiB),
+  };
+}
+
+/**
+ * The RSS to report once the tracker caught up: after `settleMs` (its last checkpoint and eviction
+ * happen), `samples` readings 500 ms apart; the maximum is the figure (what a memory limit has to
+ * allow; GC cannot be forced from outside), the readings are kept beside it.
+ */
+export async function settledMemory(tracker: AppProcess, settleMs = 2000, samples = 8) {
+  await delay(settleMs);
+  const readings = [];
+  for (let i = 0; i < samples; i++) {
+    readings.push(await trackerMemory(tracker));
+    if (i < samples - 1) await delay(500);
+  }
+  return {
+    rssMiB: Math.max(...readings.map((r) => r.rssMiB)),
+    rssReadingsMiB: readings.map((r) => r.rssMiB),
+    heapUsedMiB: readings[readings.length - 1].heapUsedMiB,
+  };
+}
