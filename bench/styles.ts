@@ -93,6 +93,17 @@ function printTables(
         }
       : {}),
   });
+  say('NATS messages per order at saturation, by client connection:');
+  console.table({
+    choreography: choreography.natsMessagesPerOrderByClient,
+    orchestration: orchestration.natsMessagesPerOrderByClient,
+    ...(baseline
+      ? {
+          'baseline, choreography': baseline.choreography.natsMessagesPerOrderByClient,
+          'baseline, orchestration': baseline.orchestration.natsMessagesPerOrderByClient,
+        }
+      : {}),
+  });
   const perScenario = (s: StyleFigures) =>
     Object.fromEntries(SCENARIOS.map((sc) => [sc, `${s.byScenario[sc].p50Ms} / ${s.byScenario[sc].p99Ms}`]));
   say(`p50 / p99 (ms) per scenario at ${RATE}/s:`);

@@ -192,6 +192,13 @@ function printTables(summary: ReturnType<typeof compare>): void {
     ...second,
     ...baseline,
   });
+  say('NATS messages per order at saturation, by client connection:');
+  console.table({
+    [`tracing on, ${a}`]: summary.on.natsMessagesPerOrderByClient,
+    [`tracing off, ${a}`]: summary.off.natsMessagesPerOrderByClient,
+    ...(summary.onB ? { [`tracing on, ${b}`]: summary.onB.natsMessagesPerOrderByClient } : {}),
+    ...(summary.baseline ? { 'baseline, tracing on': summary.baseline.natsMessagesPerOrderByClient } : {}),
+  });
   if (summary.nodeB)
     console.table({
       [`throughput ratio on/off, ${b}`]: summary.nodeB.throughputRatioOnOff,
