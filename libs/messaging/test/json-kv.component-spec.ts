@@ -102,6 +102,31 @@ describe('JsonKv', () => {
   describe('remembering the revisions of recent keys', () => {
     const add = (n: number) => (current: number[] | undefined) => [...(current ?? []), n];
 
+    it('an update of a key this replica wrote last writes without reading it first', async () => {
+      const reads: string[] = [];
+      const real = await replicaA.js.views.kv('kv-recent-no-read', { history: 1 });
+      const counting = new Proxy(real, {
+        get: (target, prop, receiver) =>
+          prop === 'get'
+            ? (key: string) => {
+                reads.push(key);
+                return target.get(key);
+              }
+            : (Reflect.get(target, prop, receiver) as unknown),
+      });
+      const js = { views: { kv: async () => counting } } as unknown as typeof replicaA.js;
+      const kv = await JsonKv.open<number[]>(js, 'kv-recent-no-read', {}, { recentKeys: 10 });
+      await kv.createOrUpdate('k', add(1));
+      await kv.update('k', add(2));
+      await kv.update('k', add(3));
+      expect(reads).toEqual([]);
+      expect((await kv.get('k'))?.value).toEqual([1, 2, 3]);
+      const [, b] = await sharedBucket<number[]>('kv-recent-no-read');
+      await b.update('k', add(4)); // another writer: our remembered revision is stale now
+      await expect(kv.update('k', add(5))).resolves.toEqual([1, 2, 3, 4, 5]);
+      expect(reads).toEqual(['k', 'k']); // ours above, then the one after the failed write
+    });
+
     it('an update after another replica wrote the key in between loses neither write', async () => {
       const [a, b] = await sharedBucket<number[]>('kv-recent-interleaved', 100);
       await a.createOrUpdate('k', add(1));
