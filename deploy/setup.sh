@@ -3,7 +3,7 @@
 #   1. Node.js new enough (package.json "engines");
 #   2. the npm packages, installed with `npm ci` when node_modules is missing or older than
 #      package-lock.json (a hash of the lockfile is kept in node_modules after each install);
-#   3. the tools and the services' Node.js 22 (deploy/install-tools.sh, which skips what is there);
+#   3. the tools (deploy/install-tools.sh, which skips what is there);
 #   4. the build into dist/, skipped when nothing it reads changed since the last one.
 # Plain bash and node's built-ins only: it runs before any npm package exists. A second run takes
 # about a second.
@@ -62,7 +62,7 @@ install_packages() {
 }
 
 install_tools() {
-  local tools=(nats-server nats jaeger prometheus node)
+  local tools=(nats-server nats jaeger prometheus)
   [[ "$purpose" == "test" ]] && tools+=(chromium)
   log "tools: ${tools[*]}"
   bash deploy/install-tools.sh "${tools[@]}"

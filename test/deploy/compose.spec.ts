@@ -171,9 +171,6 @@ describe('Dockerfile', () => {
     const cmd = dockerfile.split('\n').find((line) => line.startsWith('CMD '));
     expect(cmd).toContain('--require ./dist/libs/telemetry/src/register.js');
     expect(cmd).toContain('./dist/apps/${APP}/src/main.js');
-    // Node 22, as .tools/node: AsyncLocalStorage on AsyncContextFrame, as the launcher runs it
-    expect(cmd).toContain('--experimental-async-context-frame');
-    expect(read('deploy/launch/binaries.ts')).toContain("'--experimental-async-context-frame'");
     expect(read('deploy/launch/apps.ts')).toMatch(
       /'dist', 'apps', this\.name, 'src', 'main\.js'[\s\S]*'dist', 'libs', 'telemetry', 'src', 'register\.js'/,
     );
