@@ -114,7 +114,7 @@ describe('JsonKv', () => {
               }
             : (Reflect.get(target, prop, receiver) as unknown),
       });
-      const js = { views: { kv: async () => counting } } as unknown as typeof replicaA.js;
+      const js = { views: { kv: () => Promise.resolve(counting) } } as unknown as typeof replicaA.js;
       const kv = await JsonKv.open<number[]>(js, 'kv-recent-no-read', {}, { recentKeys: 10 });
       await kv.createOrUpdate('k', add(1));
       await kv.update('k', add(2));
