@@ -2,7 +2,11 @@
 // nats-server, tracing on as deployed), same scenario mix (70% happy, 10% each failure). The styles
 // take turns in slices (choreography, orchestration, orchestration, choreography, …): end-to-end
 // latency at a fixed rate, then finished orders per second at saturation. `npm run bench:styles`.
+// With BENCH_BASELINE_DIR (a built worktree of an earlier commit) a second system from that commit
+// takes its turns too, each style on it (`baseline-choreography`, `baseline-orchestration`): CPU and
+// NATS messages per order of each style against that commit's, in the same run.
 import type { AppName } from '../deploy/launch/apps';
+import { BASELINE_DIR, baselineStarter } from './support/baseline';
 import { loadTarget, type LoadTarget } from './support/load';
 import { OutcomeWatcher } from './support/outcomes';
 import { contenderFigures } from './support/contender-figures';
@@ -36,14 +40,15 @@ const PROFILE_APPS = process.env.BENCH_PROFILE_APPS?.split(',').filter(Boolean) 
 const MIX = { happy: 7, decline: 1, 'out-of-stock': 1, 'shipping-failure': 1 };
 const say = progressLine('styles');
 
+type Name = Style | `baseline-${Style}`;
 interface StyleContender extends Contender {
-  name: Style;
+  name: Name;
   target: LoadTarget;
 }
-type Slices<T> = Slice<Style, T>[];
+type Slices<T> = Slice<Name, T>[];
 
 /** Over the style's quiet slices (all when none was), the median of the slices' figures; per scenario, their orders pooled (a slice has few of each). */
-function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, style: Style) {
+function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>, style: Name) {
   const { figures, pooled } = contenderFigures(fixed, saturated, style, QUIET_PERCENT);
   const scenarios = SCENARIOS.map((sc) => {
     const { p50, p90, p99, samples } = latencies(pooled.filter((r) => r.scenario === sc));
@@ -60,7 +65,11 @@ function byStyle(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
 
 type StyleFigures = ReturnType<typeof byStyle>;
 
-function printTables(choreography: StyleFigures, orchestration: StyleFigures): void {
+function printTables(
+  choreography: StyleFigures,
+  orchestration: StyleFigures,
+  baseline?: { choreography: StyleFigures; orchestration: StyleFigures },
+): void {
   const row = (s: StyleFigures) => ({
     [`p50 at ${RATE}/s (ms)`]: s.p50Ms,
     [`p90 at ${RATE}/s (ms)`]: s.p90Ms,
@@ -74,31 +83,55 @@ function printTables(choreography: StyleFigures, orchestration: StyleFigures): v
     'NATS messages per order (saturation / fixed)': `${s.natsMessagesPerOrder.saturation} / ${s.natsMessagesPerOrder.fixedRate}`,
     'other work (% CPU)': s.otherCpuPercent.saturation,
   });
-  console.table({ choreography: row(choreography), orchestration: row(orchestration) });
+  console.table({
+    choreography: row(choreography),
+    orchestration: row(orchestration),
+    ...(baseline
+      ? {
+          'baseline, choreography': row(baseline.choreography),
+          'baseline, orchestration': row(baseline.orchestration),
+        }
+      : {}),
+  });
+  say('NATS messages per order at saturation, by client connection:');
+  console.table({
+    choreography: choreography.natsMessagesPerOrderByClient,
+    orchestration: orchestration.natsMessagesPerOrderByClient,
+    ...(baseline
+      ? {
+          'baseline, choreography': baseline.choreography.natsMessagesPerOrderByClient,
+          'baseline, orchestration': baseline.orchestration.natsMessagesPerOrderByClient,
+        }
+      : {}),
+  });
   const perScenario = (s: StyleFigures) =>
     Object.fromEntries(SCENARIOS.map((sc) => [sc, `${s.byScenario[sc].p50Ms} / ${s.byScenario[sc].p99Ms}`]));
   say(`p50 / p99 (ms) per scenario at ${RATE}/s:`);
   console.table({ choreography: perScenario(choreography), orchestration: perScenario(orchestration) });
 }
 
-async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
-  const contenders = (['choreography', 'orchestration'] as const).map((style): StyleContender => ({
-    name: style,
+/** Both styles on one system: this commit's, or the baseline's (their names prefixed `baseline-`). */
+function styleContenders(sys: BenchSystem, watcher: OutcomeWatcher, baseline: boolean): StyleContender[] {
+  return (['choreography', 'orchestration'] as const).map((style) => ({
+    name: baseline ? (`baseline-${style}` as const) : style,
     sys,
     target: loadTarget({
       ordersUrl: sys.ordersUrl,
       watcher,
-      idPrefix: `st-${style.slice(0, 5)}`,
+      idPrefix: `st-${baseline ? 'b' : ''}${style.slice(0, 5)}`,
       mix: new ScenarioMix(MIX),
       style,
     }),
-  })) as [StyleContender, StyleContender];
+  }));
+}
+
+async function measure(contenders: StyleContender[], sys: BenchSystem) {
   for (const c of [...contenders].reverse()) {
     // the first to be measured is the last warmed
     say(`${c.name}: warming up for ${WARMUP_SECONDS} s`);
     await warmUp(c.target, WARMUP_SECONDS, CONCURRENCY);
   }
-  await settle(sys);
+  for (const system of new Set(contenders.map((c) => c.sys))) await settle(system);
   const skip = sys.secondsIntoProfile();
   if (skip !== undefined) say(`measuring starts ${skip} s into the profiles (profile-summary --skip=${skip})`);
   const fixed = await alternate(contenders, ROUNDS, async (c, label) => {
@@ -109,7 +142,7 @@ async function measure(sys: BenchSystem, watcher: OutcomeWatcher) {
     return f;
   });
   const saturated = await alternate(contenders, ROUNDS, async (c, label) => {
-    const s = await saturation(c.target, sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, label);
+    const s = await saturation(c.target, c.sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, label);
     say(
       `${label}: saturation: ${s.ordersPerSecond} finished orders/s; CPU % ${JSON.stringify(s.cpuPercent)}, other work ${s.interference.otherPercent}, steal ${s.interference.stealPercent}`,
     );
@@ -132,17 +165,37 @@ async function main(): Promise<void> {
     profileApps: PROFILE_APPS,
     onProgress: say,
   });
-  let watcher: OutcomeWatcher | undefined;
+  const watchers: OutcomeWatcher[] = [];
+  let baselineSys: BenchSystem | undefined;
   try {
-    watcher = await OutcomeWatcher.connect(sys.natsConnect);
-    const { fixed, saturated } = await measure(sys, watcher);
+    watchers.push(await OutcomeWatcher.connect(sys.natsConnect));
+    const contenders = styleContenders(sys, watchers[0], false);
+    if (BASELINE_DIR) {
+      say(`baseline: starting a system from ${BASELINE_DIR}`);
+      baselineSys = await baselineStarter(BASELINE_DIR)({
+        tracing: TRACING,
+        label: 'styles-baseline',
+        onProgress: (m) => say(`baseline: ${m}`),
+      });
+      watchers.push(await OutcomeWatcher.connect(baselineSys.natsConnect));
+      contenders.push(...styleContenders(baselineSys, watchers[1], true));
+    }
+    const { fixed, saturated } = await measure(contenders, sys);
     const spans = TRACING ? await spanExportTotals(sys.appUrls) : undefined;
     if (spans) say(`spans exported ${spans.exported}, failed ${spans.failed}, dropped ${spans.dropped}`);
     const [choreography, orchestration] = [
       byStyle(fixed, saturated, 'choreography'),
       byStyle(fixed, saturated, 'orchestration'),
     ];
-    printTables(choreography, orchestration);
+    const baseline = baselineSys
+      ? {
+          choreography: byStyle(fixed, saturated, 'baseline-choreography'),
+          orchestration: byStyle(fixed, saturated, 'baseline-orchestration'),
+        }
+      : undefined;
+    printTables(choreography, orchestration, baseline);
+    const againstBaseline = baseline ? styleAgainstBaseline(saturated) : undefined;
+    if (againstBaseline) console.table(againstBaseline);
     const throughput = pairedRatio(saturated, 'orchestration', 'choreography', (f) => f.ordersPerSecond, QUIET_PERCENT);
     const cpu = pairedRatio(saturated, 'choreography', 'orchestration', (f) => f.cpuMsPerOrder.total, QUIET_PERCENT);
     say(
@@ -166,10 +219,14 @@ async function main(): Promise<void> {
           quietPercent: QUIET_PERCENT,
           tracing: TRACING,
           mix: mix.describe(),
-          order: abba(['choreography', 'orchestration'], ROUNDS).map((s) => s.contender),
+          order: abba(
+            contenders.map((c) => c.name),
+            ROUNDS,
+          ).map((s) => s.contender),
         },
         choreography,
         orchestration,
+        ...(baseline ? { baseline: { dir: BASELINE_DIR, ...baseline }, againstBaseline } : {}),
         throughputRatioOrchestrationOverChoreography: throughput.mean,
         cpuPerOrderRatioChoreographyOverOrchestration: cpu.mean,
         quietRounds: throughput.quietRounds,
@@ -188,9 +245,26 @@ async function main(): Promise<void> {
       say,
     );
   } finally {
-    await watcher?.close();
+    await Promise.all(watchers.map((w) => w.close()));
+    await baselineSys?.stop();
     await sys.stop();
   }
+}
+
+/** Per style, this commit's CPU per order and throughput over the baseline's, paired by round. */
+function styleAgainstBaseline(saturated: Slices<SaturationFigures>) {
+  const ratios = (style: Style) => ({
+    'CPU per order / baseline (target ≤ 0.4)': pairedRatio(
+      saturated,
+      style,
+      `baseline-${style}`,
+      (f) => f.cpuMsPerOrder.total,
+      QUIET_PERCENT,
+    ).mean,
+    'saturation / baseline': pairedRatio(saturated, style, `baseline-${style}`, (f) => f.ordersPerSecond, QUIET_PERCENT)
+      .mean,
+  });
+  return { choreography: ratios('choreography'), orchestration: ratios('orchestration') };
 }
 
 main().catch((error: unknown) => {

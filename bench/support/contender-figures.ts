@@ -41,6 +41,12 @@ export function contenderFigures<N extends string>(
       saturation: round(median(sat.map((f) => f.natsMessagesPerOrder)), 1),
       fixedRate: round(median(fixedOf.map((f) => f.natsMessagesPerOrder)), 1),
     },
+    /** The same at saturation per client connection (a service, the driver's `bench-outcomes`), medians of slices. */
+    natsMessagesPerOrderByClient: Object.fromEntries(
+      [...new Set(sat.flatMap((f) => Object.keys(f.natsMessagesPerOrderByClient ?? {})))]
+        .sort()
+        .map((name) => [name, round(median(sat.map((f) => f.natsMessagesPerOrderByClient?.[name] ?? 0)), 1)]),
+    ),
     /** CPU other work on the machine used during those slices (median, % of one core): the noise left. */
     otherCpuPercent: {
       fixedRate: median(fixedOf.map((f) => f.interference.otherPercent)),

@@ -8,7 +8,7 @@ import { tick, type Say } from './report';
 import { sample, summarize, round, type LatencySummary } from './stats';
 import { redeliveriesSoFar } from './metrics';
 import { settle } from './rounds';
-import { natsMessagesSoFar } from './nats-counters';
+import { natsMessagesByClient, natsMessagesSoFar } from './nats-counters';
 import { cpuPercent, cpuSeconds, cpuSplitSeconds, interference, machineCpuSeconds, type BenchSystem } from './system';
 
 type Interference = ReturnType<typeof interference>;
@@ -29,6 +29,8 @@ export interface FixedRateFigures {
   cpuMsPerOrder: CpuPerOrder;
   /** nats-server messages in + out per ended order (`/varz`), the driver's watcher included. */
   natsMessagesPerOrder: number;
+  /** The same per client connection (`/connz`, by connection name: a service, or the driver). */
+  natsMessagesPerOrderByClient: Record<string, number>;
   /** Other work on the machine meanwhile (not this benchmark), % of one core. */
   interference: Interference;
   /** Event deliveries retried per 100 orders (a handler threw: e.g. the order's copy was not there yet). */
@@ -50,6 +52,8 @@ export interface SaturationFigures {
   cpuMsPerOrder: CpuPerOrder;
   /** nats-server messages in + out per ended order (`/varz`, ramp included), the driver's watcher included. */
   natsMessagesPerOrder: number;
+  /** The same per client connection (`/connz`, by connection name). */
+  natsMessagesPerOrderByClient: Record<string, number>;
   /** Other work on the machine during the measured window (not this benchmark), % of one core. */
   interference: Interference;
   redeliveriesPer100Orders: number;
@@ -91,6 +95,18 @@ async function natsPerOrder(sys: BenchSystem, before: number, orders: number): P
   return round(((await natsMessagesSoFar(sys)) - before) / Math.max(1, orders), 1);
 }
 
+/** Per connection name, messages (in + out) per ended order over a slice. */
+async function natsPerOrderByClient(
+  sys: BenchSystem,
+  before: Record<string, number>,
+  orders: number,
+): Promise<Record<string, number>> {
+  const after = await natsMessagesByClient(sys);
+  return Object.fromEntries(
+    Object.entries(after).map(([name, n]) => [name, round((n - (before[name] ?? 0)) / Math.max(1, orders), 1)]),
+  );
+}
+
 /** A few seconds of load the figures do not count: JIT, consumers, connections, KV buckets. */
 export async function warmUp(target: LoadTarget, seconds: number, concurrency: number): Promise<void> {
   await closedLoop(target, concurrency, seconds, 0);
@@ -108,6 +124,7 @@ export async function fixedRate(
   const pids = sys.pids();
   const retriesBefore = await redeliveriesSoFar(sys.appUrls);
   const natsBefore = await natsMessagesSoFar(sys);
+  const byClientBefore = await natsMessagesByClient(sys);
   const [before, machineBefore, started] = [cpuSplitSeconds(pids), machineCpuSeconds(), performance.now()];
   const results = await openLoop(target, rate, seconds).finally(stop);
   const ended = results.filter((r) => r.latencyMs !== undefined);
@@ -136,6 +153,7 @@ export async function fixedRate(
     ),
     cpuMsPerOrder: cpuPerOrder(before, cpuSplitSeconds(pids), ended.length),
     natsMessagesPerOrder: await natsPerOrder(sys, natsBefore, ended.length),
+    natsMessagesPerOrderByClient: await natsPerOrderByClient(sys, byClientBefore, ended.length),
     interference: others,
     redeliveriesPer100Orders: round(
       (((await redeliveriesSoFar(sys.appUrls)) - retriesBefore) * 100) / Math.max(1, results.length),
@@ -161,6 +179,7 @@ export async function saturation(
   const pids = sys.pids();
   const retriesBefore = await redeliveriesSoFar(sys.appUrls);
   const natsBefore = await natsMessagesSoFar(sys);
+  const byClientBefore = await natsMessagesByClient(sys);
   const before = cpuSplitSeconds(pids);
   const run = closedLoop(target, concurrency, rampSeconds + seconds, rampSeconds);
   await sleep(rampSeconds * 1000);
@@ -188,6 +207,7 @@ export async function saturation(
     ),
     cpuMsPerOrder: cpuPerOrder(before, cpuSplitSeconds(pids), ended),
     natsMessagesPerOrder: await natsPerOrder(sys, natsBefore, ended),
+    natsMessagesPerOrderByClient: await natsPerOrderByClient(sys, byClientBefore, ended),
     sampleOrderIds: sample(
       counted.map((r) => r.orderId),
       5,

@@ -3,6 +3,7 @@
 // that flag in NODE_OPTIONS, so it cannot travel through appEnv).
 import { readdirSync, readFileSync } from 'node:fs';
 import { APP_NAMES, AppProcess, type AppName } from '../../deploy/launch/apps';
+import type { NodeRuntime } from '../../deploy/launch/binaries';
 import { natsClientEnv, natsConnectOptions } from '../../deploy/launch/nats-auth';
 import { freePort } from '../../deploy/launch/ports';
 import { startSystem, type FlowscopeSystem } from '../../deploy/launch/system';
@@ -16,6 +17,8 @@ export interface BenchSystemOptions {
   profileDir?: string;
   profileApps?: readonly AppName[];
   appEnv?: NodeJS.ProcessEnv;
+  /** The Node.js the apps run on (default the launcher's `nodeRuntime()`). */
+  node?: NodeRuntime;
   onProgress?: (message: string) => void;
 }
 
@@ -44,6 +47,7 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
     apps: APP_NAMES.filter((n) => !profiled.includes(n)),
     tracing: options.tracing,
     appEnv: options.appEnv,
+    node: options.node,
     onProgress: progress,
   });
   const own: AppProcess[] = [];
@@ -68,6 +72,7 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
           otlpUrl: system.jaeger?.otlpHttpUrl,
           env: { ...natsClientEnv(system.nats.users?.[name]), ...options.appEnv },
           nodeArgs,
+          node: options.node,
         }),
       );
     }

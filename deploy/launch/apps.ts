@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './binaries';
+import { nodeRuntime, REPO_ROOT, type NodeRuntime } from './binaries';
 import { LOOPBACK } from './ports';
 import { httpJson, StopWaiting, waitFor } from './probe';
 import { ManagedProcess } from './processes';
@@ -28,6 +28,8 @@ export interface AppOptions {
   startTimeoutMs?: number;
   /** Extra node options, e.g. `--cpu-prof` for a benchmark's profile. */
   nodeArgs?: string[];
+  /** The Node.js to run on (default `nodeRuntime()`: the one under .tools/node when installed). */
+  node?: NodeRuntime;
 }
 
 /** A service running as a real process from `dist/`, as `npm start` and the e2e suite run it. */
@@ -52,9 +54,10 @@ export class AppProcess {
     const register = path.join(REPO_ROOT, 'dist', 'libs', 'telemetry', 'src', 'register.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
     const { natsUrl, httpPort, otlpUrl } = this.options;
+    const node = this.options.node ?? nodeRuntime();
     const proc = ManagedProcess.spawn(
-      process.execPath,
-      [...(this.options.nodeArgs ?? []), '--enable-source-maps', '--require', register, main],
+      node.bin,
+      [...node.args, ...(this.options.nodeArgs ?? []), '--enable-source-maps', '--require', register, main],
       {
         name: this.name,
         cwd: REPO_ROOT,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -51,4 +52,42 @@ export function resolveBinary(name: string, envVar: string): string {
     `${name} not found: looked at $${envVar}, ${local} and PATH. ` +
       `Install it with \`bash deploy/install-tools.sh ${name}\` (from ${REPO_ROOT}).`,
   );
+}
+
+/** The Node.js the services run on: its binary, the options it needs, its version. */
+export interface NodeRuntime {
+  bin: string;
+  args: readonly string[];
+  version: string;
+}
+
+/** Where `deploy/install-tools.sh node` puts a Node.js 22 (opt-in: for `BENCH_NODE_B`, or `FLOWSCOPE_NODE`). */
+export const TOOLS_NODE = path.join(REPO_ROOT, '.tools', 'node', 'bin', 'node');
+
+const runtimes = new Map<string, NodeRuntime>();
+
+/**
+ * The Node.js to run the services with: `bin` if given, else `$FLOWSCOPE_NODE`, else the one running
+ * this code. On Node 22 and 23, AsyncLocalStorage (the OTel context manager's) runs on
+ * AsyncContextFrame only with `--experimental-async-context-frame` (the default from Node 24), so
+ * that flag goes with them: without it every promise in a context runs async hooks. Node 22 against
+ * 20 for the whole system: BENCHMARKS.md, "The hot path" (no clear win, so the default stays).
+ */
+export function nodeRuntime(bin?: string): NodeRuntime {
+  const chosen = bin || process.env.FLOWSCOPE_NODE || process.execPath;
+  let runtime = runtimes.get(chosen);
+  if (!runtime) {
+    const version =
+      chosen === process.execPath
+        ? process.versions.node
+        : execFileSync(chosen, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+    const major = Number(version.split('.')[0]);
+    runtime = {
+      bin: chosen,
+      args: major === 22 || major === 23 ? ['--experimental-async-context-frame'] : [],
+      version,
+    };
+    runtimes.set(chosen, runtime);
+  }
+  return runtime;
 }

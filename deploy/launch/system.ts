@@ -1,4 +1,5 @@
 import { APP_NAMES, APPS, AppProcess, type AppName } from './apps';
+import { nodeRuntime, type NodeRuntime } from './binaries';
 import { startJaeger, type JaegerHandle, type JaegerPorts } from './jaeger';
 import { generateNatsUsers, natsClientEnv, setUpStreams } from './nats-auth';
 import { startNatsCluster } from './nats-cluster';
@@ -25,6 +26,8 @@ export interface SystemOptions {
   logDir?: string;
   /** Extra environment for every service. */
   appEnv?: NodeJS.ProcessEnv;
+  /** The Node.js the services run on (default `nodeRuntime()`). */
+  node?: NodeRuntime;
   /**
    * Run a JetStream cluster of this many nats-servers instead of one (default 1); the services get
    * every URL and `NATS_REPLICAS` = this size, so streams and KV buckets are replicated on each node.
@@ -143,7 +146,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
         logDir: options.logDir,
       });
     }
-    progress(`starting ${names.join(', ')}`);
+    const node = options.node ?? nodeRuntime();
+    progress(`starting ${names.join(', ')} (Node ${node.version}${node.args.length ? ` ${node.args.join(' ')}` : ''})`);
     for (const [i, name] of names.entries()) {
       started.apps.set(
         name,
@@ -159,6 +163,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<Flowscop
             ...options.appEnv,
           },
           logDir: options.logDir,
+          node,
         }),
       );
     }

@@ -5,6 +5,7 @@ import { CancelOrder } from './orders/cancel-order/cancel-order';
 import { CancelOrderHandler } from './orders/cancel-order/cancel-order.handler';
 import { CompleteOrder } from './orders/complete-order/complete-order';
 import { CompleteOrderHandler } from './orders/complete-order/complete-order.handler';
+import { GetOrder } from './orders/get-order/get-order';
 import { GetOrderController } from './orders/get-order/get-order.controller';
 import { OrderStore } from './orders/order-store';
 import { PlaceOrder } from './orders/place-order/place-order';
@@ -34,6 +35,7 @@ export class OrdersModule {
         SagaStore,
         SagaRunner,
         PlaceOrder,
+        GetOrder,
         RecordOrder,
         StartSaga,
         CompleteOrder,

@@ -9,18 +9,39 @@ export interface Versioned<T> {
 
 const MAX_CAS_ATTEMPTS = 20;
 
+/** How a JsonKv works beside the bucket's own options. */
+export interface JsonKvOptions {
+  /**
+   * Remember the value and revision of this many keys last read or written here (0: none), so that
+   * `update` of a key this process wrote last writes against that revision without reading it first.
+   * Another writer in between makes that write fail, and the update reads and retries as usual.
+   */
+  recentKeys?: number;
+}
+
 /** JSON values in a JetStream KV bucket, with optimistic-concurrency updates. */
 export class JsonKv<T> {
-  private constructor(private readonly kv: KV) {}
+  private readonly recent = new Map<string, Versioned<T>>();
 
-  static async open<T>(js: JetStreamClient, bucket: string, options: Partial<KvOptions> = {}): Promise<JsonKv<T>> {
-    return new JsonKv<T>(await js.views.kv(bucket, { history: 1, replicas: jetStreamReplicas(), ...options }));
+  private constructor(
+    private readonly kv: KV,
+    private readonly recentKeys: number,
+  ) {}
+
+  static async open<T>(
+    js: JetStreamClient,
+    bucket: string,
+    options: Partial<KvOptions> = {},
+    own: JsonKvOptions = {},
+  ): Promise<JsonKv<T>> {
+    const kv = await js.views.kv(bucket, { history: 1, replicas: jetStreamReplicas(), ...options });
+    return new JsonKv<T>(kv, own.recentKeys ?? 0);
   }
 
   async get(key: string): Promise<Versioned<T> | undefined> {
     const entry = await this.kv.get(key);
     if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
-    return { value: entry.json<T>(), revision: entry.revision };
+    return this.remember(key, { value: entry.json<T>(), revision: entry.revision });
   }
 
   /** Every key in the bucket (a scan: for start-up recovery, not for hot paths). */
@@ -31,7 +52,7 @@ export class JsonKv<T> {
   }
 
   async put(key: string, value: T): Promise<number> {
-    return this.kv.put(key, JSON.stringify(value));
+    return this.remember(key, { value, revision: await this.kv.put(key, JSON.stringify(value)) }).revision;
   }
 
   /**
@@ -46,7 +67,7 @@ export class JsonKv<T> {
   /** Whether `value` became the key's first value (false: the key holds one already). */
   async tryCreate(key: string, value: T): Promise<boolean> {
     try {
-      await this.kv.create(key, JSON.stringify(value));
+      this.remember(key, { value, revision: await this.kv.create(key, JSON.stringify(value)) });
       return true;
     } catch (error) {
       if (isRevisionConflict(error)) return false;
@@ -69,18 +90,48 @@ export class JsonKv<T> {
    * there first, so concurrent handlers never lose an update. `change` returning undefined leaves it.
    */
   async update(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    if (await this.updateRemembered(key, change)) return this.recent.get(key)!.value;
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(key);
       const next = change(current?.value);
       if (next === undefined) return current?.value;
       try {
-        if (current) await this.kv.update(key, JSON.stringify(next), current.revision);
-        else await this.kv.create(key, JSON.stringify(next));
-        return next;
+        const revision = current
+          ? await this.kv.update(key, JSON.stringify(next), current.revision)
+          : await this.kv.create(key, JSON.stringify(next));
+        return this.remember(key, { value: next, revision }).value;
       } catch (error) {
         if (attempt >= MAX_CAS_ATTEMPTS || !isRevisionConflict(error)) throw error;
       }
     }
+  }
+
+  /**
+   * The write of `update` against the remembered revision, with no read: whether it took. A change
+   * that does nothing to the remembered value is not trusted (the value may have moved on since):
+   * the usual read decides it.
+   */
+  private async updateRemembered(key: string, change: (current: T | undefined) => T | undefined): Promise<boolean> {
+    const known = this.recent.get(key);
+    const next = known && change(known.value);
+    if (!known || next === undefined) return false;
+    try {
+      this.remember(key, { value: next, revision: await this.kv.update(key, JSON.stringify(next), known.revision) });
+      return true;
+    } catch (error) {
+      if (!isRevisionConflict(error)) throw error;
+      this.recent.delete(key);
+      return false;
+    }
+  }
+
+  /** Keeps the key's latest known value and revision, dropping the oldest key beyond `recentKeys`. */
+  private remember(key: string, versioned: Versioned<T>): Versioned<T> {
+    if (this.recentKeys === 0) return versioned;
+    this.recent.delete(key); // re-inserted last: the Map's order is the keys' age
+    this.recent.set(key, versioned);
+    if (this.recent.size > this.recentKeys) this.recent.delete(this.recent.keys().next().value!);
+    return versioned;
   }
 }
 

@@ -19,8 +19,11 @@ afterAll(async () => {
 });
 
 /** The same bucket opened by two replicas, each on its own connection. */
-async function sharedBucket<T>(bucket: string): Promise<[JsonKv<T>, JsonKv<T>]> {
-  return Promise.all([JsonKv.open<T>(replicaA.js, bucket), JsonKv.open<T>(replicaB.js, bucket)]);
+async function sharedBucket<T>(bucket: string, recentKeys = 0): Promise<[JsonKv<T>, JsonKv<T>]> {
+  return Promise.all([
+    JsonKv.open<T>(replicaA.js, bucket, {}, { recentKeys }),
+    JsonKv.open<T>(replicaB.js, bucket, {}, { recentKeys }),
+  ]);
 }
 
 describe('JsonKv', () => {
@@ -94,5 +97,75 @@ describe('JsonKv', () => {
     await expect(a.createOrUpdate('k', add(1))).resolves.toEqual([1]);
     await Promise.all([a.createOrUpdate('k', add(2)), b.createOrUpdate('k', add(3))]);
     expect((await a.get('k'))?.value.sort()).toEqual([1, 2, 3]);
+  });
+
+  describe('remembering the revisions of recent keys', () => {
+    const add = (n: number) => (current: number[] | undefined) => [...(current ?? []), n];
+
+    it('an update of a key this replica wrote last writes without reading it first', async () => {
+      const reads: string[] = [];
+      const real = await replicaA.js.views.kv('kv-recent-no-read', { history: 1 });
+      const counting = new Proxy(real, {
+        get: (target, prop, receiver) =>
+          prop === 'get'
+            ? (key: string) => {
+                reads.push(key);
+                return target.get(key);
+              }
+            : (Reflect.get(target, prop, receiver) as unknown),
+      });
+      const js = { views: { kv: () => Promise.resolve(counting) } } as unknown as typeof replicaA.js;
+      const kv = await JsonKv.open<number[]>(js, 'kv-recent-no-read', {}, { recentKeys: 10 });
+      await kv.createOrUpdate('k', add(1));
+      await kv.update('k', add(2));
+      await kv.update('k', add(3));
+      expect(reads).toEqual([]);
+      expect((await kv.get('k'))?.value).toEqual([1, 2, 3]);
+      const [, b] = await sharedBucket<number[]>('kv-recent-no-read');
+      await b.update('k', add(4)); // another writer: our remembered revision is stale now
+      await expect(kv.update('k', add(5))).resolves.toEqual([1, 2, 3, 4, 5]);
+      expect(reads).toEqual(['k', 'k']); // ours above, then the one after the failed write
+    });
+
+    it('an update after another replica wrote the key in between loses neither write', async () => {
+      const [a, b] = await sharedBucket<number[]>('kv-recent-interleaved', 100);
+      await a.createOrUpdate('k', add(1));
+      await b.update('k', add(2));
+      await expect(a.update('k', add(3))).resolves.toEqual([1, 2, 3]);
+      await expect(b.update('k', add(4))).resolves.toEqual([1, 2, 3, 4]);
+      expect((await a.get('k'))?.value).toEqual([1, 2, 3, 4]);
+    });
+
+    it('20 concurrent increments from two replicas lose no update', async () => {
+      const [a, b] = await sharedBucket<number>('kv-recent-counter', 100);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).update('n', (n) => (n ?? 0) + 1)));
+      expect((await b.get('n'))?.value).toBe(20);
+    });
+
+    it('a change that does nothing to the remembered value is decided on the stored one', async () => {
+      const [a, b] = await sharedBucket<number[]>('kv-recent-noop', 100);
+      await a.createOrUpdate('k', add(1));
+      await b.update('k', add(2));
+      // a remembers [1]: "add 2 unless there" changes that, and must find 2 stored already
+      const addOnce = (n: number) => (current: number[] | undefined) =>
+        current?.includes(n) ? undefined : [...(current ?? []), n];
+      await expect(a.update('k', addOnce(1))).resolves.toEqual([1, 2]);
+      await expect(a.update('k', addOnce(2))).resolves.toEqual([1, 2]);
+      expect((await a.get('k'))?.value).toEqual([1, 2]);
+    });
+
+    it('a key deleted since it was remembered is created again', async () => {
+      const [a] = await sharedBucket<number[]>('kv-recent-deleted', 100);
+      await a.createOrUpdate('k', add(1));
+      await (await replicaB.js.views.kv('kv-recent-deleted')).delete('k');
+      await expect(a.update('k', add(2))).resolves.toEqual([2]);
+    });
+
+    it('keeps at most recentKeys keys, and forgotten ones still update correctly', async () => {
+      const [a, b] = await sharedBucket<number[]>('kv-recent-bounded', 2);
+      for (const key of ['k1', 'k2', 'k3']) await a.createOrUpdate(key, add(1));
+      await b.update('k1', add(2));
+      await expect(a.update('k1', add(3))).resolves.toEqual([1, 2, 3]);
+    });
   });
 });

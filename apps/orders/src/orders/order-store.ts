@@ -4,6 +4,9 @@ import { JsonKv, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { applyOrderEvent, type OrderRecord } from './order-record';
 
+/** Orders whose record revision this process remembers (a few MB). */
+const RECENT_ORDERS = 4096;
+
 /** Orders' state in the KV bucket `orders`, keyed by orderId. */
 @Injectable()
 export class OrderStore implements OnModuleInit {
@@ -12,11 +15,17 @@ export class OrderStore implements OnModuleInit {
   constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
 
   async onModuleInit(): Promise<void> {
-    this.kv = await JsonKv.open(this.nats.js, 'orders');
+    // An order's later folds (shipment, notification) mostly follow our own write of it: no read first.
+    this.kv = await JsonKv.open(this.nats.js, 'orders', {}, { recentKeys: RECENT_ORDERS });
   }
 
   async get(orderId: string): Promise<OrderRecord | undefined> {
     return (await this.kv.get(orderId))?.value;
+  }
+
+  /** Records an order from its first event unless it has a record already (a write, no read). */
+  async create(event: EventEnvelope): Promise<void> {
+    await this.kv.tryCreate(event.data.orderId, applyOrderEvent(undefined, event));
   }
 
   /**

@@ -16,8 +16,10 @@ export class OrderExistsError extends Error {
 }
 
 /**
- * Places an order: publishes `order.placed` and records it. A choreographed order goes on by events;
- * an orchestrated one is picked up from that event by its saga (so `nats pub` works alike).
+ * Places an order: publishes `order.placed`, which our own consumer records (as it records one sent
+ * with `nats pub`): a choreographed order goes on by events, an orchestrated one is picked up from
+ * that event by its saga. An order id seen before is refused: recorded, or (placed a moment ago,
+ * not recorded yet) an `order.placed` JetStream holds already under its one id per order.
  */
 @Injectable()
 export class PlaceOrder {
@@ -33,10 +35,10 @@ export class PlaceOrder {
     const { customerId, items, currency, destination } = request;
     const style = request.style ?? this.config.ORDER_STYLE;
     const data = { orderId, customerId, items, total: orderTotal(items), currency, destination, style };
-    // The event first: recorded without it (NATS failing in between), the order would stay placed
-    // forever and a retry would be refused as a duplicate. Stored, it reaches our own consumer anyway.
-    const event = await this.events.publish(ORDER_PLACED, data);
-    await this.orders.apply(event);
+    // Not recorded here: the stored event reaches our own consumer, which records it (one write, where
+    // recording it here too cost the consumer a failed create and a read).
+    const event = await this.events.publishNew(ORDER_PLACED, data);
+    if (!event) throw new OrderExistsError(orderId);
     return { orderId, style };
   }
 }

@@ -3,7 +3,10 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { RecordOrder } from './record-order';
 
-/** Events every order records, whichever style drives it. */
+/**
+ * The events the orders service records: every order's placement, whichever style drives it, and a
+ * choreographed order's notification (an orchestrated order's is in its saga).
+ */
 @Controller()
 export class RecordOrderHandler {
   constructor(@Inject(RecordOrder) private readonly record: RecordOrder) {}
@@ -14,7 +17,7 @@ export class RecordOrderHandler {
     await this.record.placed(event);
   }
 
-  @EventPattern(CUSTOMER_NOTIFIED, { allStyles: true })
+  @EventPattern(CUSTOMER_NOTIFIED)
   async notified(@Payload() event: EventEnvelope<typeof CUSTOMER_NOTIFIED>): Promise<void> {
     await this.record.notified(event);
   }

@@ -5,7 +5,7 @@ import { StartSaga } from '../start-saga/start-saga';
 
 /**
  * Keeps the orders service's view of an order: a placed order is recorded (and an orchestrated one
- * handed to its saga), a notification noted.
+ * handed to its saga), a choreographed order's notification noted.
  */
 @Injectable()
 export class RecordOrder {
@@ -15,8 +15,14 @@ export class RecordOrder {
   ) {}
 
   async placed(event: EventEnvelope<typeof ORDER_PLACED>): Promise<void> {
-    await this.orders.apply(event);
-    if (event.data.style === 'orchestration') await this.startSaga.execute(event);
+    if (event.data.style !== 'orchestration') {
+      await this.orders.apply(event);
+      return;
+    }
+    // Nothing but its placement folds into an orchestrated order's record: one there already (POST
+    // /orders wrote it, or this is a redelivery) is this placement, and needs no read.
+    await this.orders.create(event);
+    await this.startSaga.execute(event);
   }
 
   async notified(event: EventEnvelope<typeof CUSTOMER_NOTIFIED>): Promise<void> {

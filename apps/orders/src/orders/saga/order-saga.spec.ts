@@ -1,5 +1,5 @@
 import { ReplyCode, type CommandReply } from '@flowscope/contracts';
-import { actionOf, applyPublished, applyReply, beginAttempt } from './order-saga';
+import { actionOf, applyPublished, applyReply, beginAttempt, readyForNext } from './order-saga';
 import { isOpen, startSaga, type SagaState } from './saga-state';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -11,29 +11,40 @@ const order = { customerId: 'c-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], 
 
 /**
  * Runs the saga as the SagaRunner does, against scripted replies per step; returns the commands sent,
- * the events published and the end state.
+ * the events published, the states written to the bucket (in order), what was stored before each
+ * command went out, and the end state.
  */
 function run(replies: Partial<Record<string, CommandReply[]>>): {
   sent: string[];
   published: string[];
+  written: SagaState[];
+  storedWhenSent: SagaState[];
   saga: SagaState;
 } {
-  let saga = startSaga('o-1', order, now);
-  const sent: string[] = [];
-  const published: string[] = [];
+  let saga = beginAttempt(startSaga('o-1', order, now), now); // StartSaga's one write
+  const [sent, published, written, storedWhenSent]: [string[], string[], SagaState[], SagaState[]] = [
+    [],
+    [],
+    [saga],
+    [],
+  ];
+  const store = (next: SagaState | undefined) => next && written.push(next);
   for (let guard = 0; isOpen(saga) && guard < 50; guard++) {
     const action = actionOf(saga);
     if (action.kind === 'event') {
       published.push(action.type);
       saga = applyPublished(saga, now);
-      continue;
+    } else {
+      sent.push(action.subject);
+      storedWhenSent.push(written.at(-1)!);
+      expect(written.at(-1)).toBe(saga);
+      saga = applyReply(saga, replies[saga.step]?.shift() ?? ok, limits, now);
     }
-    saga = beginAttempt(saga, now);
-    sent.push(action.subject);
-    const reply = replies[saga.step]?.shift() ?? ok;
-    saga = applyReply(saga, reply, limits, now);
+    const next = readyForNext(saga, now);
+    store(next);
+    saga = next ?? saga;
   }
-  return { sent, published, saga };
+  return { sent, published, written, storedWhenSent, saga };
 }
 
 describe('OrderSaga', () => {
@@ -48,6 +59,37 @@ describe('OrderSaga', () => {
     expect(published).toEqual(['order.completed']);
     expect(saga).toMatchObject({ status: 'completed', step: 'notify' });
     expect(saga.history.find((t) => t.step === 'finish')).toMatchObject({ attempt: 1, result: 'completed' });
+  });
+
+  it('writes the saga once per step, each command going out with its attempt already stored', () => {
+    const { written, storedWhenSent, sent } = run({});
+    // payment (at start), stock, shipment, notify (with finish recorded), then the end
+    expect(written.map((w) => `${w.step} ${w.attempt} ${w.status}`)).toEqual([
+      'payment 1 running',
+      'stock 1 running',
+      'shipment 1 running',
+      'notify 1 running',
+      'notify 0 completed',
+    ]);
+    expect(storedWhenSent.map((w) => `${w.step} ${w.attempt}`)).toEqual([
+      'payment 1',
+      'stock 1',
+      'shipment 1',
+      'notify 1',
+    ]);
+    expect(written.length).toBe(sent.length + 1);
+    expect(written[3].history.map((t) => `${t.step} ${t.result}`)).toEqual([
+      'payment ok',
+      'stock ok',
+      'shipment ok',
+      'finish completed',
+    ]);
+  });
+
+  it('a retried step stores its next attempt, with the failed one recorded, in the same single write', () => {
+    const { written } = run({ stock: [timeout] });
+    expect(written.map((w) => `${w.step} ${w.attempt}`).slice(1, 3)).toEqual(['stock 1', 'stock 2']);
+    expect(written[2].history.at(-1)).toMatchObject({ step: 'stock', attempt: 1, result: ReplyCode.COMMAND_TIMEOUT });
   });
 
   it('when payment is declined, it cancels with nothing to compensate', () => {

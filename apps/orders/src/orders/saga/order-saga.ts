@@ -21,7 +21,7 @@ import {
   type CommandReply,
   type CommandSubject,
 } from '@flowscope/contracts';
-import { outcomeOf, type CompensationStep, type SagaLimits, type SagaState, type SagaStep } from './saga-state';
+import { isOpen, outcomeOf, type CompensationStep, type SagaLimits, type SagaState, type SagaStep } from './saga-state';
 
 /** What a step does: send a command (request/reply), or publish the order's final event. */
 export type SagaAction =
@@ -127,6 +127,18 @@ export const ORDER_SAGA: Record<SagaStep, SagaStepRule> = {
 /** The current step's action. */
 export function actionOf(saga: SagaState): SagaAction {
   return ORDER_SAGA[saga.step].action(saga);
+}
+
+/**
+ * The state to store after a transition, so that each step costs one saga write: when the next step
+ * sends a command, that command's attempt begins in the same write; when it publishes the order's
+ * final event, nothing is stored before it (undefined): a saga resumed from the state before
+ * re-sends a command whose first outcome comes back, and the event's id is the same each time, so
+ * JetStream keeps it once. A saga that is over is stored as it is.
+ */
+export function readyForNext(saga: SagaState, now: Date): SagaState | undefined {
+  if (!isOpen(saga)) return saga;
+  return actionOf(saga).kind === 'command' ? beginAttempt(saga, now) : undefined;
 }
 
 /** Marks a new attempt of the current step: saved before its command goes out. */

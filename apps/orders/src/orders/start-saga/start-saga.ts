@@ -1,11 +1,15 @@
 import type { EventEnvelope } from '@flowscope/contracts';
 import { captureTraceContext } from '@flowscope/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
+import { beginAttempt } from '../saga/order-saga';
 import { SagaRunner } from '../saga/saga-runner';
 import { startSaga } from '../saga/saga-state';
 import { SagaStore } from '../saga/saga-store';
 
-/** Starts the saga of an orchestrated order once: a redelivered order.placed finds it started. */
+/**
+ * Starts the saga of an orchestrated order once: a redelivered order.placed finds it started. Stored
+ * with its first command's attempt begun (one write), which the runner then sends.
+ */
 @Injectable()
 export class StartSaga {
   constructor(
@@ -15,12 +19,9 @@ export class StartSaga {
 
   async execute(placed: EventEnvelope<'order.placed'>): Promise<void> {
     const { orderId, customerId, items, total, currency, destination } = placed.data;
-    const saga = startSaga(
-      orderId,
-      { customerId, items, total, currency, destination },
-      new Date(),
-      captureTraceContext(),
-    );
-    this.runner.drive(orderId, await this.sagas.putIfAbsent(saga));
+    const now = new Date();
+    const saga = startSaga(orderId, { customerId, items, total, currency, destination }, now, captureTraceContext());
+    const stored = await this.sagas.putIfAbsent(beginAttempt(saga, now));
+    this.runner.drive(orderId, stored.saga, stored.created);
   }
 }
