@@ -74,7 +74,7 @@ export class EventIngestor {
       if (this.table.get(kvKey)) continue;
       const flow = FlowState.restore(stored, revision);
       flow.listedOpen = true;
-      this.table.add(kvKey, flow);
+      this.table.add(kvKey, flow, true);
     }
     this.from.set(partition, position);
     this.unlisted.add(partition);
@@ -250,7 +250,7 @@ export class EventIngestor {
       this.table.touch(kvKey, state);
       this.outputs.changed(def, state, undefined, now);
     } else {
-      this.table.add(kvKey, state);
+      this.table.add(kvKey, state, true);
       this.apply(kvKey, def, state, first, now);
     }
     for (const routed of events) this.apply(kvKey, def, state, routed, now);

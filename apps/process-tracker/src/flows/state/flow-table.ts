@@ -77,12 +77,16 @@ export class FlowTable {
     return () => this.listeners.delete(listener);
   }
 
-  /** Takes in a flow new to this replica: created by its first event, or loaded from a checkpoint. */
-  add(kvKey: string, flow: FlowState): void {
+  /**
+   * Takes a flow into memory: one created by its first event (`reloaded` false: listeners see it
+   * appear), or one read back from the store (a late event for an ended flow, a partition taken
+   * over: listeners see no change of status, so nothing counts its ending twice).
+   */
+  add(kvKey: string, flow: FlowState, reloaded = false): void {
     this.flows.set(kvKey, flow);
     this.recent.delete(kvKey);
     this.index.track(kvKey, undefined, flow);
-    for (const listener of this.listeners) listener(kvKey, flow, null);
+    for (const listener of this.listeners) listener(kvKey, flow, reloaded ? flow.status : null);
   }
 
   /** Records that `flow` changed; `before` is its summary before the change. */
