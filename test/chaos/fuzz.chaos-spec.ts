@@ -29,6 +29,7 @@ import {
   type DeadLetter,
   type EventConsumer,
 } from './support/fuzz/streams';
+import { waitForTrackerDrained } from '../support/tracker';
 import { adminConnectOptions, allHealthy, scrape, total, writeChaosFigures } from './support/fuzz/system-probes';
 
 const rng = Rng.fromEnv();
@@ -122,6 +123,8 @@ beforeAll(async () => {
   });
   step(`${expected} dead letters stored; waiting for every consumer to drain`);
   await waitForDrained(jsm, 120_000);
+  // The tracker has no durable: it has drained once every partition's checkpoint covers the stream.
+  await waitForTrackerDrained(system.app('process-tracker'), jsm, 120_000);
   deadLetters = await readDeadLetters(jsm);
   step(`read ${deadLetters.length} dead letters`);
 }, 420_000);

@@ -30,6 +30,8 @@ export interface FlowInstance {
   wasStalled?: boolean;
   /** Highest stream sequence applied to it: a delivery at or below it is a replay after a crash. */
   lastSeq?: number;
+  /** The tracker replica whose checkpoint wrote it (tells its own write, whose ack was lost, from another's). */
+  writer?: string;
 }
 
 /** What `GET /flows/{definition}/{key}` returns (ARCHITECTURE.md "Process-tracker API"). */

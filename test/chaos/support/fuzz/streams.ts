@@ -23,12 +23,20 @@ export function subjectMatches(filter: string, subject: string): boolean {
   return f.length === s.length;
 }
 
-/** Every durable on EVENTS; a service's durable is `<service>-<subject with . as _>`, the tracker's its name. */
+/**
+ * Every consumer of EVENTS: each service's durable, `<service>-<subject with . as _>`, and the
+ * tracker, which reads every subject through an ordered consumer named `process-tracker_…` (its
+ * position is in its checkpoints, so it has no durable and nothing to acknowledge).
+ */
 export async function eventConsumers(jsm: JetStreamManager): Promise<EventConsumer[]> {
   const out: EventConsumer[] = [];
   for (const info of await jsm.consumers.list(EVENTS_STREAM).next()) {
     const { durable_name: durable, filter_subject, filter_subjects, max_deliver } = info.config;
-    if (!durable) continue;
+    if (!durable) {
+      if (info.name.startsWith('process-tracker') && !out.some((c) => c.service === 'process-tracker'))
+        out.push({ durable: info.name, service: 'process-tracker', filters: ['>'], maxDeliver: -1 });
+      continue;
+    }
     const filters = filter_subjects?.length ? filter_subjects : filter_subject ? [filter_subject] : ['>'];
     const suffix = filters.length === 1 && filters[0] !== '>' ? `-${filters[0].replace(/[.*>]/g, '_')}` : '';
     const service = suffix && durable.endsWith(suffix) ? durable.slice(0, -suffix.length) : durable;

@@ -36,16 +36,6 @@ export interface Checkpoint {
   positions: Map<number, number>;
 }
 
-/** A checkpoint that could not write every flow; `outcomes` says which it did write. */
-export class CheckpointError extends Error {
-  constructor(
-    readonly outcomes: WriteOutcome[],
-    cause: unknown,
-  ) {
-    super(`a checkpoint could not write every flow: ${String(cause)}`, { cause });
-  }
-}
-
 /** JetStream's batched direct get, as nats.js 2.29 has it (`jsm.direct`; not in its types). */
 interface BatchedDirectGet {
   direct: {
@@ -181,31 +171,43 @@ export class CheckpointStore implements OnModuleInit {
   }
 
   /**
-   * Writes a checkpoint. Each flow is written against the revision this replica last wrote or read
-   * (created when new): a conflict means another replica wrote it since, i.e. this replica no longer
-   * owns its partition (a lease that lapsed), and its stale state must not overwrite the owner's.
-   * Resolves with each flow's outcome; the positions are written only when every flow was.
+   * Writes a checkpoint's flows. Each is written against the revision this replica last wrote or
+   * read (created when new). A conflict means another replica wrote it since, i.e. this replica no
+   * longer owns its partition (a lease that lapsed), and its stale state must not overwrite the
+   * owner's; unless the stored copy is this replica's own (a write whose ack was lost, a NATS node
+   * gone), which is then overwritten at its revision.
    */
-  async write(checkpoint: Checkpoint, replica: string): Promise<WriteOutcome[]> {
-    const outcomes = await window(checkpoint.flows, async ({ kvKey, body, revision }): Promise<WriteOutcome> => {
+  async writeFlows(flows: Checkpoint['flows'], replica: string): Promise<WriteOutcome[]> {
+    return window(flows, async ({ kvKey, body, revision }): Promise<WriteOutcome> => {
       try {
-        return {
-          revision:
-            revision > 0 ? await this.flows.update(kvKey, body, revision) : await this.flows.create(kvKey, body),
-        };
+        return { revision: await this.writeAt(kvKey, body, revision) };
       } catch (error) {
-        return isRevisionConflict(error) ? { conflict: true } : { error };
+        if (!isRevisionConflict(error)) return { error };
+        try {
+          const entry = await this.flows.get(kvKey);
+          const stored =
+            entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<FlowInstance>() : undefined;
+          if (!entry || stored?.writer !== replica) return { conflict: true };
+          return { revision: await this.writeAt(kvKey, body, entry.revision) };
+        } catch (again) {
+          return isRevisionConflict(again) ? { conflict: true } : { error: again };
+        }
       }
     });
-    const failed = outcomes.find((o): o is { error: unknown } => 'error' in o);
-    if (failed) throw new CheckpointError(outcomes, failed.error);
+  }
+
+  /** The rest of a checkpoint, once its flows are written: the open-flow index, then the positions. */
+  async writeIndexAndPositions(checkpoint: Omit<Checkpoint, 'flows'>, replica: string): Promise<void> {
     await window(checkpoint.opened, (key) => this.open.put(key, ''));
     await window(checkpoint.closed, (key) => this.open.delete(key));
     const at = new Date().toISOString();
     await window([...checkpoint.positions], ([p, seq]) =>
       this.positions.put(partitionToken(p), JSON.stringify({ seq, at, replica } satisfies Position)),
     );
-    return outcomes;
+  }
+
+  private writeAt(kvKey: string, body: string, revision: number): Promise<number> {
+    return revision > 0 ? this.flows.update(kvKey, body, revision) : this.flows.create(kvKey, body);
   }
 
   private async retain(stream: string, ttlMs: number): Promise<void> {

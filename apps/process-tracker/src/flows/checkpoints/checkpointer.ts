@@ -4,7 +4,7 @@ import { EventIngestor } from '../ingest/event-ingestor';
 import { partitionOf } from '../partitions/partitioning';
 import type { FlowState } from '../state/flow-state';
 import { FlowTable, type Serialised } from '../state/flow-table';
-import { CheckpointError, CheckpointStore, openKey, type Checkpoint, type WriteOutcome } from './checkpoint-store';
+import { CheckpointStore, openKey, type WriteOutcome } from './checkpoint-store';
 
 /**
  * Every CHECKPOINT_MS (or sooner, once CHECKPOINT_CHANGES changes wait), writes the flows changed
@@ -67,34 +67,45 @@ export class Checkpointer {
 
   private async checkpoint(): Promise<void> {
     const covered = await this.ingestor.settle();
-    const batch = this.table.takeChanged();
+    const batch = this.table.takeChanged(this.replica);
     const partitions = this.config.TRACKER_PARTITIONS;
-    const checkpoint: Checkpoint = { flows: batch, opened: [], closed: [], positions: new Map() };
-    const listed: [FlowState, boolean][] = [];
-    for (const { kvKey, flow } of batch) {
-      const open = !flow.ended;
-      if (open === flow.listedOpen) continue;
-      (open ? checkpoint.opened : checkpoint.closed).push(openKey(partitionOf(kvKey, partitions), kvKey));
-      listed.push([flow, open]);
-    }
+    const positions = new Map<number, number>();
     for (const partition of this.owned()) {
       const seq = this.ingestor.positionOf(partition, covered);
-      if (seq !== undefined && seq !== this.written.get(partition)) checkpoint.positions.set(partition, seq);
+      if (seq !== undefined && seq !== this.written.get(partition)) positions.set(partition, seq);
     }
-    if (batch.length === 0 && checkpoint.positions.size === 0) return;
-    let outcomes: WriteOutcome[];
+    if (batch.length === 0 && positions.size === 0) return;
+    const outcomes = await this.store.writeFlows(batch, this.replica);
+    // What was written keeps its new revision; what failed is written again by the next checkpoint.
+    const lost = this.revise(batch, outcomes);
+    const failed = batch.filter((_, i) => 'error' in outcomes[i]);
+    if (failed.length > 0) {
+      this.table.unwritten(failed);
+      const error = outcomes.find((o): o is { error: unknown } => 'error' in o)!.error;
+      throw new Error(`${failed.length} of ${batch.length} flows not written: ${String(error)}`, { cause: error });
+    }
+    // Nothing more of a partition another replica owns now: neither its index nor its position.
+    const opened: string[] = [];
+    const closed: string[] = [];
+    const listed: [FlowState, boolean][] = [];
+    batch.forEach(({ kvKey, flow }, i) => {
+      const partition = partitionOf(kvKey, partitions);
+      const open = !flow.ended;
+      if (lost.has(partition) || !('revision' in outcomes[i]) || open === flow.listedOpen) return;
+      (open ? opened : closed).push(openKey(partition, kvKey));
+      listed.push([flow, open]);
+    });
+    for (const partition of lost) positions.delete(partition);
     try {
-      outcomes = await this.store.write(checkpoint, this.replica);
+      await this.store.writeIndexAndPositions({ opened, closed, positions }, this.replica);
     } catch (error) {
-      // What was written keeps its new revision; the rest is written again by the next checkpoint.
-      if (error instanceof CheckpointError) this.revise(batch, error.outcomes);
+      // The flows are written (at their new revisions): the next checkpoint writes them and the rest again.
       this.table.unwritten(batch);
       throw error;
     }
-    const lost = this.revise(batch, outcomes);
     for (const [flow, open] of listed) flow.listedOpen = open;
-    for (const [partition, seq] of checkpoint.positions) this.written.set(partition, seq);
-    this.table.written(batch);
+    for (const [partition, seq] of positions) this.written.set(partition, seq);
+    this.table.written(batch.filter(({ kvKey }) => !lost.has(partitionOf(kvKey, partitions))));
     for (const partition of lost) {
       this.logger.warn(`partition ${partition} was written by another replica: it is no longer ours`);
       this.onLost?.(partition);

@@ -1,4 +1,4 @@
-import { jetStreamReplicas, NatsClient } from '@flowscope/messaging';
+import { isRevisionConflict, jetStreamReplicas, NatsClient } from '@flowscope/messaging';
 import { natsAuth } from '@flowscope/runtime';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KV } from 'nats';
@@ -41,6 +41,8 @@ export class PartitionLeases {
   private owner?: PartitionOwner;
   private stopped = false;
   private others: string[] = [];
+  /** When each held lease was last renewed (or taken). */
+  private readonly renewedAt = new Map<number, number>();
 
   constructor(@Inject(TRACKER_CONFIG) private readonly config: TrackerConfig) {
     this.replica = config.TRACKER_REPLICA ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
@@ -115,8 +117,13 @@ export class PartitionLeases {
       ...[...this.held].map(async ([partition, revision]) => {
         try {
           this.held.set(partition, await this.kv.update(partitionToken(partition), this.replica, revision));
+          this.renewedAt.set(partition, Date.now());
         } catch (error) {
-          return { partition, error };
+          // Lost only when the lease is someone else's now (or lapsed): a renewal that merely failed
+          // (JetStream electing a leader after a NATS node died, a time-out) is tried again next round.
+          const lapsed = Date.now() - (this.renewedAt.get(partition) ?? 0) >= this.config.LEASE_TTL_MS;
+          if (isRevisionConflict(error) || lapsed) return { partition, error };
+          this.logger.warn(`cannot renew the lease of partition ${partition} yet: ${String(error)}`);
         }
       }),
     ]);
@@ -143,6 +150,7 @@ export class PartitionLeases {
         continue; // held by another replica
       }
       this.held.set(p, revision);
+      this.renewedAt.set(p, Date.now());
       try {
         await this.owner!.acquired(p);
         acquired = true;

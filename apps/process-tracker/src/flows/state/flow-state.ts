@@ -27,6 +27,8 @@ export class FlowState implements FlowInstance {
   lastSeq = 0;
   /** Bumped by every change: a checkpoint knows whether the flow changed after it was serialised. */
   version = 0;
+  /** The replica that checkpoints it (set by the checkpoint; stored with it). */
+  writer?: string;
   /** KV revision of the flow's stored copy that this replica wrote or read (0: not stored). */
   revision = 0;
   /** The store's index of open flows lists this flow (set by the checkpoint that wrote it there). */
@@ -128,6 +130,7 @@ export class FlowState implements FlowInstance {
       lastEventAt: this.lastEventAt,
       ...(this.wasStalled ? { wasStalled: true } : {}),
       lastSeq: this.lastSeq,
+      ...(this.writer ? { writer: this.writer } : {}),
     };
   }
 

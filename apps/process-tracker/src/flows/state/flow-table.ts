@@ -103,18 +103,15 @@ export class FlowTable {
     this.dirtyChanges++;
   }
 
-  /** The flows changed since the last call, serialised now (a checkpoint's content). */
-  takeChanged(): Serialised[] {
+  /** The flows changed since the last call, serialised now for `writer` (a checkpoint's content). */
+  takeChanged(writer: string): Serialised[] {
     const taken = this.dirty;
     this.dirty = new Map();
     this.dirtyChanges = 0;
-    return [...taken].map(([kvKey, flow]) => ({
-      kvKey,
-      flow,
-      version: flow.version,
-      body: JSON.stringify(flow),
-      revision: flow.revision,
-    }));
+    return [...taken].map(([kvKey, flow]) => {
+      flow.writer = writer;
+      return { kvKey, flow, version: flow.version, body: JSON.stringify(flow), revision: flow.revision };
+    });
   }
 
   /** After their checkpoint is written: ended flows unchanged since leave memory. */
