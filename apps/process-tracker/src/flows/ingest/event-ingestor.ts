@@ -231,6 +231,14 @@ export class EventIngestor {
         this.loading.delete(kvKey);
         // The partition went to another replica meanwhile: it replays these events from its checkpoint.
         if (!this.from.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) continue;
+        // The flow came into memory meanwhile (its partition was taken in again, from a newer
+        // checkpoint than this read): that copy is the state; the events apply to it (replays skip).
+        const held = this.table.get(kvKey);
+        if (held) {
+          const now = new Date();
+          for (const routed of queued) this.apply(kvKey, def, held, routed, now);
+          continue;
+        }
         const found = stored.get(kvKey);
         this.adopt(kvKey, def, key, found ? FlowState.restore(found.flow, found.revision) : undefined, queued);
       }
