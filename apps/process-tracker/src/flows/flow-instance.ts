@@ -34,6 +34,18 @@ export interface FlowInstance {
   writer?: string;
 }
 
+/** What the lists filter and order on, without the events. */
+export type FlowHeadline = Pick<FlowInstance, 'definition' | 'key' | 'style' | 'status' | 'startedAt' | 'lastEventAt'>;
+
+export const headlineOf = (flow: FlowHeadline): FlowHeadline => ({
+  definition: flow.definition,
+  key: flow.key,
+  style: flow.style,
+  status: flow.status,
+  startedAt: flow.startedAt,
+  lastEventAt: flow.lastEventAt,
+});
+
 /** What `GET /flows/{definition}/{key}` returns (ARCHITECTURE.md "Process-tracker API"). */
 export interface FlowView {
   definition: string;

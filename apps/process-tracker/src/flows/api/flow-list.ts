@@ -1,7 +1,7 @@
 import type { FlowDefinition, FlowStatus, FlowStyle } from '@flowscope/contracts';
 import { evaluateFlow, TERMINAL } from '../evaluation/evaluate-flow';
 import { pendingStepOf } from '../evaluation/pending-step';
-import type { FlowInstance } from '../flow-instance';
+import type { FlowHeadline, FlowInstance } from '../flow-instance';
 
 /** Filters of the flows list; every field optional, all of them must hold. */
 export interface FlowFilter {
@@ -21,13 +21,7 @@ export interface FlowFilter {
 }
 
 /** A flow as a list sees it: what the filters need, and the whole instance on demand. */
-export interface Listed {
-  definition: string;
-  key: string;
-  style: FlowStyle;
-  status: FlowStatus;
-  startedAt: string;
-  lastEventAt: string;
+export interface Listed extends FlowHeadline {
   instance(): FlowInstance;
 }
 

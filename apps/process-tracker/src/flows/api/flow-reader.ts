@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
 import { DefinitionRegistry } from '../definitions/definition-registry';
-import { instanceKey, type FlowInstance } from '../flow-instance';
+import { headlineOf, instanceKey, type FlowInstance } from '../flow-instance';
 import { PartitionLeases } from '../partitions/partition-leases';
 import { FlowTable } from '../state/flow-table';
 import { matches, NewestFirst, orderOf, type FlowFilter, type Listed } from './flow-list';
@@ -81,16 +81,7 @@ export class FlowReader implements OnApplicationBootstrap {
 
   /** The flows this replica holds: open ones and ended ones not yet written, then the recent ended. */
   private *local(): IterableIterator<Listed> {
-    for (const flow of this.table.flowsInMemory())
-      yield {
-        definition: flow.definition,
-        key: flow.key,
-        style: flow.style,
-        status: flow.status,
-        startedAt: flow.startedAt,
-        lastEventAt: flow.lastEventAt,
-        instance: () => flow,
-      };
+    for (const flow of this.table.flowsInMemory()) yield { ...headlineOf(flow), instance: () => flow };
     for (const ended of this.table.recentEnded()) {
       let parsed: FlowInstance | undefined;
       yield { ...ended, instance: () => (parsed ??= JSON.parse(ended.body) as FlowInstance) };

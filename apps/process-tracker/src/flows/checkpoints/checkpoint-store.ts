@@ -1,6 +1,6 @@
 import { isRevisionConflict, jetStreamReplicas, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DeliverPolicy, type JetStreamManager, type KV, type QueuedIterator, type StoredMsg } from 'nats';
+import { DeliverPolicy, type JetStreamManager, type KV, type KvEntry, type QueuedIterator, type StoredMsg } from 'nats';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
 import type { FlowInstance } from '../flow-instance';
 
@@ -78,7 +78,7 @@ export class CheckpointStore implements OnModuleInit {
 
   async getFlow(kvKey: string): Promise<FlowInstance | undefined> {
     const entry = await this.flows.get(kvKey);
-    return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<FlowInstance>() : undefined;
+    return stored<FlowInstance>(entry);
   }
 
   /**
@@ -119,9 +119,8 @@ export class CheckpointStore implements OnModuleInit {
     for await (const key of await this.open.keys(`${prefix}>`)) keys.push(key.slice(prefix.length));
     const flows = await window(keys, async (kvKey): Promise<Stored | undefined> => {
       const entry = await this.flows.get(kvKey);
-      return entry && entry.operation === 'PUT' && entry.length > 0
-        ? { flow: entry.json<FlowInstance>(), revision: entry.revision }
-        : undefined;
+      const flow = stored<FlowInstance>(entry);
+      return flow && { flow, revision: entry!.revision };
     });
     return flows.filter((f): f is Stored => f !== undefined);
   }
@@ -156,7 +155,7 @@ export class CheckpointStore implements OnModuleInit {
 
   async position(partition: number): Promise<number> {
     const entry = await this.positions.get(partitionToken(partition));
-    return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<Position>().seq : 0;
+    return stored<Position>(entry)?.seq ?? 0;
   }
 
   /** Every partition's stored position (for `GET /partitions`). */
@@ -165,7 +164,7 @@ export class CheckpointStore implements OnModuleInit {
       Array.from({ length: partitions }, (_, p) => p),
       async (p) => {
         const entry = await this.positions.get(partitionToken(p));
-        return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<Position>() : undefined;
+        return stored<Position>(entry);
       },
     );
   }
@@ -185,9 +184,7 @@ export class CheckpointStore implements OnModuleInit {
         if (!isRevisionConflict(error)) return { error };
         try {
           const entry = await this.flows.get(kvKey);
-          const stored =
-            entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<FlowInstance>() : undefined;
-          if (!entry || stored?.writer !== replica) return { conflict: true };
+          if (!entry || stored<FlowInstance>(entry)?.writer !== replica) return { conflict: true };
           return { revision: await this.writeAt(kvKey, body, entry.revision) };
         } catch (again) {
           return isRevisionConflict(again) ? { conflict: true } : { error: again };
@@ -221,6 +218,11 @@ export class CheckpointStore implements OnModuleInit {
 }
 
 const BATCH_GET_TIMEOUT_MS = 5000;
+
+/** A KV entry's JSON value; undefined for none, a delete or purge marker, or an empty value. */
+function stored<T>(entry: KvEntry | null): T | undefined {
+  return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<T>() : undefined;
+}
 
 /** `work`, or a rejection once `ms` have passed without it settling. */
 function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {

@@ -15,7 +15,6 @@ import { trackerMetrics } from './tracker-metrics';
 export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('StallSweeper');
   private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
 
   constructor(
     @Inject(FlowTable) private readonly table: FlowTable,
@@ -28,18 +27,20 @@ export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     // A hybrid app (HTTP + the JetStream transport) runs bootstrap hooks once per part: start once.
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .catch((error: unknown) => this.logger.error(`sweep failed: ${String(error)}`))
-        .finally(() => (this.sweeping = undefined));
+      try {
+        this.sweep();
+      } catch (error) {
+        this.logger.error(`sweep failed: ${String(error)}`);
+      }
     }, this.config.STALL_SWEEP_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.timer);
-    await this.sweeping;
   }
 
-  async sweep(now = new Date()): Promise<void> {
+  /** One sweep, in memory: the next checkpoint stores what it marked. */
+  sweep(now = new Date()): void {
     // Only flows whose SLA has run out come off the index: no walk over every open flow.
     for (const def of this.registry.definitions) {
       for (const kvKey of this.table.index.takeDue(def.name, now.getTime() - def.timeoutMs)) {
@@ -57,6 +58,5 @@ export class StallSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       trackerMetrics.inProgress.set({ definition, style }, open);
       trackerMetrics.stalled.set({ definition, style }, stalled);
     }
-    return Promise.resolve();
   }
 }

@@ -101,12 +101,12 @@ export class PartitionLeases {
 
   /** Owner of each partition now, as the leases say (for `GET /partitions`). */
   async owners(): Promise<(string | null)[]> {
-    const out: (string | null)[] = [];
-    for (let p = 0; p < this.config.TRACKER_PARTITIONS; p++) {
-      const entry = await this.kv.get(partitionToken(p));
-      out.push(entry && entry.operation === 'PUT' ? entry.string() : null);
-    }
-    return out;
+    return Promise.all(
+      Array.from({ length: this.config.TRACKER_PARTITIONS }, async (_, p) => {
+        const entry = await this.kv.get(partitionToken(p));
+        return entry && entry.operation === 'PUT' ? entry.string() : null;
+      }),
+    );
   }
 
   private async rebalance(): Promise<void> {

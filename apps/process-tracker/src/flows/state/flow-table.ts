@@ -1,7 +1,7 @@
 import type { FlowStatus } from '@flowscope/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
-import type { FlowInstance } from '../flow-instance';
+import { headlineOf, type FlowHeadline, type FlowInstance } from '../flow-instance';
 import { partitionOf } from '../partitions/partitioning';
 import { OpenFlowIndex, type FlowSummary } from './open-flow-index';
 import type { FlowState } from './flow-state';
@@ -22,9 +22,7 @@ export interface Serialised {
 }
 
 /** An ended flow that left memory, as its checkpoint stored it (the recent ones, for the lists). */
-export interface EndedFlow extends FlowSummary {
-  key: string;
-  lastEventAt: string;
+export interface EndedFlow extends FlowHeadline {
   body: string;
   revision: number;
 }
@@ -148,16 +146,7 @@ export class FlowTable {
   /** Keeps an ended flow for the lists (one that left memory, or one read from the store). */
   remember(kvKey: string, flow: FlowInstance, body: string, revision: number): void {
     this.recent.delete(kvKey);
-    this.recent.set(kvKey, {
-      definition: flow.definition,
-      key: flow.key,
-      style: flow.style,
-      status: flow.status,
-      startedAt: flow.startedAt,
-      lastEventAt: flow.lastEventAt,
-      body,
-      revision,
-    });
+    this.recent.set(kvKey, { ...headlineOf(flow), body, revision });
     if (this.recent.size > this.config.RECENT_ENDED_FLOWS) this.recent.delete(this.recent.keys().next().value!);
   }
 }
