@@ -14,28 +14,33 @@ export interface OpenPlace {
  * flow at a time (memory: one entry per open flow and one per place), so the overview walks no flows.
  */
 export class OpenStepTally {
-  private readonly placeOf = new Map<string, string>();
-  private readonly tallies = new Map<string, OpenStepCount>();
+  /** Each open flow's tally (shared by the flows in one place: no string per flow). */
+  private readonly placeOf = new Map<string, Tally>();
+  private readonly tallies = new Map<string, Tally>();
 
   set(flowId: string, place: OpenPlace): void {
     const id = JSON.stringify([place.definition, place.style, place.step, place.status]);
-    if (this.placeOf.get(flowId) === id) return;
+    if (this.placeOf.get(flowId)?.id === id) return;
     this.remove(flowId);
-    this.placeOf.set(flowId, id);
-    const tally = this.tallies.get(id) ?? { ...place, count: 0 };
-    tally.count++;
-    this.tallies.set(id, tally);
+    let tally = this.tallies.get(id);
+    if (!tally) this.tallies.set(id, (tally = { id, place: { ...place, count: 0 } }));
+    tally.place.count++;
+    this.placeOf.set(flowId, tally);
   }
 
   remove(flowId: string): void {
-    const id = this.placeOf.get(flowId);
-    if (id === undefined) return;
+    const tally = this.placeOf.get(flowId);
+    if (tally === undefined) return;
     this.placeOf.delete(flowId);
-    const tally = this.tallies.get(id)!;
-    if (--tally.count === 0) this.tallies.delete(id);
+    if (--tally.place.count === 0) this.tallies.delete(tally.id);
   }
 
   counts(): OpenStepCount[] {
-    return [...this.tallies.values()].map((t) => ({ ...t }));
+    return [...this.tallies.values()].map((t) => ({ ...t.place }));
   }
+}
+
+interface Tally {
+  id: string;
+  place: OpenStepCount;
 }

@@ -66,9 +66,10 @@ export const instanceKey = (definition: string, key: string) => `${definition}.$
 
 /** The API's view of an instance, its status evaluated now. */
 export function toView(instance: FlowInstance, def: FlowDefinition, now: Date): FlowView {
-  const evaluation = evaluateFlow(def, instance.events, now);
+  const stored = instance.events;
+  const evaluation = evaluateFlow(def, stored, now);
   // Kept in arrival order; shown in time order (a stable sort: events at one instant keep arrival order).
-  const events = [...instance.events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const events = [...stored].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const endedAt = TERMINAL.has(evaluation.status) ? (evaluation.endedAt ?? null) : null;
   return {
     definition: instance.definition,

@@ -12,13 +12,17 @@ export class DefinitionError extends Error {
 export class DefinitionRegistry {
   private readonly byType = new Map<string, FlowDefinition[]>();
   private readonly byName = new Map<string, FlowDefinition>();
+  private readonly names = new Map<string, string>();
 
   constructor(readonly definitions: readonly FlowDefinition[]) {
     for (const def of definitions) {
       if (this.byName.has(def.name)) throw new DefinitionError(`two definitions are named '${def.name}'`);
       this.byName.set(def.name, def);
       const types = new Set(def.steps.flatMap((s) => [...s.done, ...(s.failed ?? []), ...(s.compensatedBy ?? [])]));
-      for (const type of types) this.byType.set(type, [...(this.byType.get(type) ?? []), def]);
+      for (const type of types) {
+        this.byType.set(type, [...(this.byType.get(type) ?? []), def]);
+        this.names.set(type, type);
+      }
     }
   }
 
@@ -43,6 +47,11 @@ export class DefinitionRegistry {
 
   forType(type: string): readonly FlowDefinition[] {
     return this.byType.get(type) ?? [];
+  }
+
+  /** The definitions' own copy of an event type's name (flows in memory share it, not one per event). */
+  typeName(type: string): string {
+    return this.names.get(type) ?? type;
   }
 }
 

@@ -20,6 +20,12 @@ export interface FlowEvaluation {
   endedAt?: string;
 }
 
+/** The earliest time of each event type seen (a Map is one; a flow in memory keeps a flatter one). */
+export interface EarliestTimes {
+  get(type: string): string | undefined;
+  entries(): Iterable<readonly [string, string]>;
+}
+
 export const TERMINAL: ReadonlySet<FlowStatus> = new Set(['completed', 'failed', 'compensated']);
 
 /**
@@ -42,7 +48,7 @@ export function evaluateFlow(
  */
 export function evaluateEarliest(
   def: FlowDefinition,
-  firstAt: ReadonlyMap<string, string>,
+  firstAt: EarliestTimes,
   now: Date,
   timeoutMs = def.timeoutMs,
   start?: string,
@@ -50,7 +56,7 @@ export function evaluateEarliest(
   const steps = stepsOf(def, firstAt);
   const status = statusOf(def, steps);
   if (TERMINAL.has(status)) return { status, steps, endedAt: reachedAt(def, firstAt, status) };
-  const first = start ?? [...firstAt.values()].sort()[0];
+  const first = start ?? [...firstAt.entries()].map(([, at]) => at).sort()[0];
   const stalled = first !== undefined && now.getTime() - Date.parse(first) > timeoutMs;
   return { status: stalled ? 'stalled' : status, steps };
 }
@@ -61,7 +67,7 @@ function earliestByType(events: readonly SeenEvent[]): Map<string, string> {
   return firstAt;
 }
 
-function stepsOf(def: FlowDefinition, firstAt: ReadonlyMap<string, string>): StepView[] {
+function stepsOf(def: FlowDefinition, firstAt: EarliestTimes): StepView[] {
   const earliest = (types: readonly string[] | undefined) =>
     (types ?? [])
       .map((t) => firstAt.get(t))
@@ -92,8 +98,8 @@ function statusOf(def: FlowDefinition, steps: StepView[]): FlowStatus {
 }
 
 /** The earliest event time from which the events seen so far already gave `status`. */
-function reachedAt(def: FlowDefinition, firstAt: ReadonlyMap<string, string>, status: FlowStatus): string | undefined {
-  const byTime = [...firstAt].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+function reachedAt(def: FlowDefinition, firstAt: EarliestTimes, status: FlowStatus): string | undefined {
+  const byTime = [...firstAt.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   const prefix = new Map<string, string>();
   for (let i = 0; i < byTime.length; i++) {
     const [type, at] = byTime[i];

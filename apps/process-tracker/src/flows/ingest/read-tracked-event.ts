@@ -52,7 +52,7 @@ export function readTrackedEvent(msg: JsMsg, registry: DefinitionRegistry): Rout
   const style = (data as { style?: unknown }).style;
   const trace = traceOf(msg, raw.correlationid ?? targets[0].key);
   return {
-    event: { id: raw.id, type: raw.type, at: raw.time, seq: msg.info.streamSequence, ...trace },
+    event: { id: raw.id, type: registry.typeName(raw.type), at: raw.time, seq: msg.info.streamSequence, ...trace },
     ...(style === 'orchestration' || style === 'choreography' ? { style } : {}),
     targets,
   };

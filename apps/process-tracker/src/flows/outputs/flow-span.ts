@@ -8,7 +8,8 @@ import type { FlowEvaluation } from '../evaluation/evaluate-flow';
  * event to the terminal one, one span event per step, linked to every other trace it touched.
  */
 export function emitFlowSpan(def: FlowDefinition, flow: FlowInstance, evaluation: FlowEvaluation): void {
-  const first = firstTraced(flow.events);
+  const events = flow.events;
+  const first = firstTraced(events);
   if (!first || !evaluation.endedAt) return;
   const parent = trace.setSpanContext(ROOT_CONTEXT, {
     traceId: first.traceId!,
@@ -17,7 +18,7 @@ export function emitFlowSpan(def: FlowDefinition, flow: FlowInstance, evaluation
     isRemote: true,
   });
   const others = new Map<string, string>();
-  for (const e of flow.events)
+  for (const e of events)
     if (e.traceId && e.spanId && e.traceId !== first.traceId && !others.has(e.traceId)) others.set(e.traceId, e.spanId);
   const links: Link[] = [...others].map(([traceId, spanId]) => ({
     context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true },

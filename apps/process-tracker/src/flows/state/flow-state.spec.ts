@@ -86,6 +86,22 @@ describe('FlowState (incremental evaluation)', () => {
     expect(flow.events).toHaveLength(1);
   });
 
+  it('tells an id from another that starts alike or needs escaping (the compact event store)', () => {
+    const flow = FlowState.create(def.name, 'o-4');
+    const now = new Date(t0 + 5000);
+    const at = new Date(t0).toISOString();
+    const ids = ['e-1', 'e-10', 'e-1,', 'a"b', 'a\\"b', '{"id":"e-1",'];
+    ids.forEach((id, i) =>
+      expect(flow.apply(def, { id, type: 'order.placed', at, seq: i + 1 }, undefined, now)).toBe('accepted'),
+    );
+    ids.forEach((id, i) =>
+      expect(flow.apply(def, { id, type: 'order.placed', at, seq: 20 + i }, undefined, now)).toBe('duplicate'),
+    );
+    expect(flow.events.map((e) => e.id)).toEqual(ids);
+    expect(flow.duplicates).toBe(ids.length);
+    expect(JSON.parse(flow.serialize())).toEqual(flow.toJSON());
+  });
+
   it('survives its stored shape: restore(toJSON()) evaluates and replays alike', () => {
     const next = random(99);
     const now = new Date(t0 + 8000);

@@ -1,5 +1,5 @@
 import type { FlowDefinition, FlowStatus, FlowStyle } from '@flowscope/contracts';
-import { evaluateEarliest, TERMINAL, type FlowEvaluation } from '../evaluation/evaluate-flow';
+import { evaluateEarliest, TERMINAL, type EarliestTimes, type FlowEvaluation } from '../evaluation/evaluate-flow';
 import type { FlowInstance, TrackedEvent } from '../flow-instance';
 
 /** What applying one delivered event did to its flow (the `outcome` label of the events counter). */
@@ -10,31 +10,39 @@ const ID_SET_FROM = 16;
 
 /**
  * One flow instance in memory: what gets evaluated. Applying an event is O(1) in the flow's events
- * (a duplicate check, a push, one entry of the earliest-time-per-type map) and the status is then
- * evaluated from that map in O(steps): no sort, no re-evaluation of the history, no serialisation.
- * The stored shape is {@link FlowInstance}; `toJSON` gives it, `restore` reads it back.
+ * (a duplicate check, an append, one entry of the earliest time per type) and the status is then
+ * evaluated from those times in O(steps): no sort, no re-evaluation of the history, no serialisation.
+ *
+ * Compact, since a tracker holds every open flow: the events are kept as the JSON the checkpoint
+ * writes (one string, appended to; parsed only when the API, the console or the flow span asks for
+ * them), the earliest times as a flat array of type/time pairs, and every field is set in the
+ * constructor (so all of them live in the object itself). The stored shape is {@link FlowInstance};
+ * `serialize` writes it, `toJSON` gives it as an object, `restore` reads it back.
  */
 export class FlowState implements FlowInstance {
   style: FlowStyle = 'choreography';
-  readonly events: TrackedEvent[] = [];
   duplicates = 0;
   status: FlowStatus = 'running';
   startedAt = '';
-  endedAt?: string;
+  endedAt: string | undefined = undefined;
   lastEventAt = '';
-  wasStalled?: boolean;
+  wasStalled: boolean | undefined = undefined;
   /** Highest stream sequence applied (as an event or a duplicate): a replayed delivery is at or below it. */
   lastSeq = 0;
   /** Bumped by every change: a checkpoint knows whether the flow changed after it was serialised. */
   version = 0;
   /** The replica that checkpoints it (set by the checkpoint; stored with it). */
-  writer?: string;
+  writer: string | undefined = undefined;
   /** KV revision of the flow's stored copy that this replica wrote or read (0: not stored). */
   revision = 0;
   /** The store's index of open flows lists this flow (set by the checkpoint that wrote it there). */
   listedOpen = false;
-  private readonly firstAt = new Map<string, string>();
-  private ids?: Set<string>;
+  /** The events in arrival order, as JSON objects separated by commas (the stored array's inside). */
+  private packed = '';
+  private count = 0;
+  /** Earliest time per event type: type, time, type, time… (a few types: a scan beats a map). */
+  private earliest: string[] = NO_TIMES;
+  private ids: Set<string> | undefined = undefined;
 
   private constructor(
     readonly definition: string,
@@ -71,6 +79,15 @@ export class FlowState implements FlowInstance {
     return TERMINAL.has(this.status);
   }
 
+  /** The events in arrival order (parsed from the compact form: for reads, not for the hot path). */
+  get events(): TrackedEvent[] {
+    return this.count === 0 ? [] : (JSON.parse(`[${this.packed}]`) as TrackedEvent[]);
+  }
+
+  get eventCount(): number {
+    return this.count;
+  }
+
   /**
    * Applies one delivered event. A delivery at or below `lastSeq` is a replay of one already applied
    * (after a crash, from the checkpoint's position) and changes nothing; an event id seen before only
@@ -87,7 +104,7 @@ export class FlowState implements FlowInstance {
       this.duplicates++;
       return 'duplicate';
     }
-    const first = this.events.length === 0;
+    const first = this.count === 0;
     const outcome: EventOutcome = first
       ? 'accepted'
       : this.ended
@@ -113,16 +130,18 @@ export class FlowState implements FlowInstance {
 
   /** Status and steps now, from the earliest time of each event type. */
   evaluate(def: FlowDefinition, now: Date): FlowEvaluation {
-    return evaluateEarliest(def, this.firstAt, now, def.timeoutMs, this.startedAt || undefined);
+    return evaluateEarliest(def, new PairTimes(this.earliest), now, def.timeoutMs, this.startedAt || undefined);
   }
 
-  /** The stored shape (what a checkpoint writes, what the API's view is built from). */
-  toJSON(): FlowInstance {
-    return {
+  /** The stored shape as JSON, what a checkpoint writes (the events as they are kept: no re-serialisation). */
+  serialize(): string {
+    // Appends leave the events as a rope of pieces; reading a character flattens it into one string,
+    // and the GC then drops the pieces (a flow that is written is copied whole anyway).
+    this.packed.charCodeAt(0);
+    const head = JSON.stringify({
       definition: this.definition,
       key: this.key,
       style: this.style,
-      events: this.events,
       duplicates: this.duplicates,
       status: this.status,
       startedAt: this.startedAt,
@@ -131,7 +150,13 @@ export class FlowState implements FlowInstance {
       ...(this.wasStalled ? { wasStalled: true } : {}),
       lastSeq: this.lastSeq,
       ...(this.writer ? { writer: this.writer } : {}),
-    };
+    });
+    return `${head.slice(0, -1)},"events":[${this.packed}]}`;
+  }
+
+  /** The stored shape as an object (what the API's view is built from). */
+  toJSON(): FlowInstance {
+    return JSON.parse(this.serialize()) as FlowInstance;
   }
 
   private settle(def: FlowDefinition, now: Date): void {
@@ -144,15 +169,46 @@ export class FlowState implements FlowInstance {
 
   private hasEvent(id: string): boolean {
     if (this.ids) return this.ids.has(id);
-    for (const e of this.events) if (e.id === id) return true;
-    return false;
+    return this.count > 0 && this.packed.includes(`{"id":${JSON.stringify(id)},`);
   }
 
   private pushEvent(event: TrackedEvent): void {
-    this.events.push(event);
-    const known = this.firstAt.get(event.type);
-    if (known === undefined || event.at < known) this.firstAt.set(event.type, event.at);
+    const json = eventJson(event);
+    this.packed = this.count === 0 ? json : `${this.packed},${json}`;
+    this.count++;
+    this.noteEarliest(event.type, event.at);
     if (this.ids) this.ids.add(event.id);
-    else if (this.events.length > ID_SET_FROM) this.ids = new Set(this.events.map((e) => e.id));
+    else if (this.count > ID_SET_FROM) this.ids = new Set(this.events.map((e) => e.id));
+  }
+
+  private noteEarliest(type: string, at: string): void {
+    const pairs = this.earliest;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i] !== type) continue;
+      if (at < pairs[i + 1]) pairs[i + 1] = at;
+      return;
+    }
+    // A new array of exactly the size needed (a push would reserve room for 16 more).
+    this.earliest = pairs.concat(type, at);
+  }
+}
+
+const NO_TIMES: string[] = [];
+
+/** One event as the stored array holds it; the id first, so a duplicate is found by its opening. */
+const eventJson = (e: TrackedEvent): string =>
+  JSON.stringify({ id: e.id, type: e.type, at: e.at, traceId: e.traceId, spanId: e.spanId, seq: e.seq });
+
+/** A flow's earliest times as the evaluation reads them (made per evaluation: young garbage). */
+class PairTimes implements EarliestTimes {
+  constructor(private readonly pairs: readonly string[]) {}
+
+  get(type: string): string | undefined {
+    for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i] === type) return this.pairs[i + 1];
+    return undefined;
+  }
+
+  *entries(): Iterable<readonly [string, string]> {
+    for (let i = 0; i < this.pairs.length; i += 2) yield [this.pairs[i], this.pairs[i + 1]] as const;
   }
 }

@@ -108,7 +108,7 @@ export class FlowTable {
     this.dirtyChanges = 0;
     return [...taken].map(([kvKey, flow]) => {
       flow.writer = writer;
-      return { kvKey, flow, version: flow.version, body: JSON.stringify(flow), revision: flow.revision };
+      return { kvKey, flow, version: flow.version, body: flow.serialize(), revision: flow.revision };
     });
   }
 
