@@ -31,9 +31,9 @@ export const trackerConfigSchema = baseConfigSchema.extend({
   /** Flows are split into this many partitions by a hash of their key; each has one owner at a time. */
   TRACKER_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
   /** How often changed flows and the stream position are checkpointed to NATS KV. */
-  CHECKPOINT_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  CHECKPOINT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** A checkpoint starts early once this many changes wait for one. */
-  CHECKPOINT_CHANGES: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  CHECKPOINT_CHANGES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   /** How long a stored flow is kept after its last change (`7d`, `12h`, `90m`, `30s` or milliseconds). */
   FLOW_RETENTION: duration.default(7 * DAY_MS),
   /** Ended flows kept in memory for the lists after they left the state (their stored JSON). */

@@ -44,7 +44,7 @@ interface BatchedDirectGet {
 }
 
 /** Writes in flight at once: enough to fill the connection, few enough not to time out under load. */
-const WRITE_WINDOW = 2048;
+const WRITE_WINDOW = 256;
 
 export const partitionToken = (partition: number) => `p${partition}`;
 export const openKey = (partition: number, kvKey: string) => `${partitionToken(partition)}.${kvKey}`;

@@ -68,12 +68,16 @@ function earliestByType(events: readonly SeenEvent[]): Map<string, string> {
 }
 
 function stepsOf(def: FlowDefinition, firstAt: EarliestTimes): StepView[] {
-  const earliest = (types: readonly string[] | undefined) =>
-    (types ?? [])
-      .map((t) => firstAt.get(t))
-      .filter((t): t is string => t !== undefined)
-      .sort()[0];
-  return def.steps.map((step) => {
+  // Called for every event applied: plain loops, no intermediate arrays.
+  const earliest = (types: readonly string[] | undefined) => {
+    let min: string | undefined;
+    for (const type of types ?? NONE) {
+      const at = firstAt.get(type);
+      if (at !== undefined && (min === undefined || at < min)) min = at;
+    }
+    return min;
+  };
+  return def.steps.map((step): StepView => {
     const done = earliest(step.done);
     const failed = earliest(step.failed);
     const compensated = done ? earliest(step.compensatedBy) : undefined;
@@ -84,17 +88,28 @@ function stepsOf(def: FlowDefinition, firstAt: EarliestTimes): StepView[] {
   });
 }
 
+const NONE: readonly string[] = [];
+
 function statusOf(def: FlowDefinition, steps: StepView[]): FlowStatus {
-  if (!steps.some((s) => s.status === 'failed')) {
-    const finished = steps.every((s, i) => def.steps[i].optional || s.status === 'done' || s.status === 'compensated');
-    return finished ? 'completed' : 'running';
+  let failed = false;
+  let finished = true;
+  for (let i = 0; i < steps.length; i++) {
+    const status = steps[i].status;
+    if (status === 'failed') failed = true;
+    else if (!def.steps[i].optional && status !== 'done' && status !== 'compensated') finished = false;
   }
+  if (!failed) return finished ? 'completed' : 'running';
   // Done steps that can be compensated: none means nothing to undo (failed).
-  const compensable = steps.filter(
-    (s, i) => (s.status === 'done' || s.status === 'compensated') && def.steps[i].compensatedBy?.length,
-  );
-  if (compensable.length === 0) return 'failed';
-  return compensable.every((s) => s.status === 'compensated') ? 'compensated' : 'compensating';
+  let compensable = 0;
+  let compensated = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const status = steps[i].status;
+    if ((status !== 'done' && status !== 'compensated') || !def.steps[i].compensatedBy?.length) continue;
+    compensable++;
+    if (status === 'compensated') compensated++;
+  }
+  if (compensable === 0) return 'failed';
+  return compensated === compensable ? 'compensated' : 'compensating';
 }
 
 /** The earliest event time from which the events seen so far already gave `status`. */

@@ -21,6 +21,13 @@ export interface Covered {
   generation: number;
 }
 
+/** A flow waiting for its look-up in the store, and the events that arrived for it meanwhile. */
+interface Waiting {
+  def: FlowDefinition;
+  key: string;
+  queue: Routed[];
+}
+
 /** Keys per batched look-up in the store. */
 const LOAD_BATCH = 256;
 
@@ -39,11 +46,18 @@ export class EventIngestor {
   private readonly logger = new Logger('EventIngestor');
   /** Owned partitions → the stream sequence their state already covers (skip at or below it). */
   private readonly from = new Map<number, number>();
+  /**
+   * Partitions taken in whose reading has not begun: their events are not applied until `resume`
+   * decides where the consumer reads from. Applied earlier, an event read before a restart to the
+   * partition's (older) position would be applied ahead of the events between that position and
+   * the consumer, and those would then look like replays of what was applied.
+   */
+  private readonly arriving = new Map<number, number>();
   /** Partitions the running consumer has read since it started: they cover up to lastSeen. */
   private readonly reading = new Set<number>();
   private readonly loading = new Map<string, Routed[]>();
   /** Flows to look up in the store, gathered over one turn of the event loop. */
-  private readonly toLoad = new Map<string, { def: FlowDefinition; key: string }>();
+  private readonly toLoad = new Map<string, Waiting>();
   private readonly pending = new Set<Promise<unknown>>();
   /** The events counter's children per definition and outcome (a label lookup per event adds up). */
   private readonly counters = new Map<string, { inc(): void }>();
@@ -76,13 +90,15 @@ export class EventIngestor {
       flow.listedOpen = true;
       this.table.add(kvKey, flow, true);
     }
-    this.from.set(partition, position);
+    this.arriving.set(partition, position);
     this.unlisted.add(partition);
   }
 
   /** Reads on from the lowest position of the owned partitions (after partitions were taken in). */
   async resume(): Promise<void> {
     await this.listRecent();
+    for (const [partition, position] of this.arriving) this.from.set(partition, position);
+    this.arriving.clear();
     const lowest = Math.min(...this.from.values());
     if (this.messages === undefined || lowest < this.lastSeen || lowest + 1 < this.consumerStart) return this.restart();
     // The consumer has not reached the new partitions' positions yet: it reads them on its way.
@@ -107,6 +123,9 @@ export class EventIngestor {
 
   /** Lets a partition go (after its checkpoint, or when its lease lapsed): its flows leave memory. */
   drop(partition: number): void {
+    this.arriving.delete(partition);
+    for (const kvKey of this.loading.keys())
+      if (partitionOf(kvKey, this.config.TRACKER_PARTITIONS) === partition) this.loading.delete(kvKey);
     this.from.delete(partition);
     this.reading.delete(partition);
     this.table.dropPartition(partition);
@@ -128,6 +147,9 @@ export class EventIngestor {
    */
   async settle(): Promise<Covered> {
     const covered = { seq: this.lastSeen, generation: this.generation };
+    // Flows gathered for a look-up this turn hold events up to lastSeen: their look-up starts now, so
+    // the checkpoint waits for it (a position written past events still queued would lose them in a crash).
+    if (this.toLoad.size > 0) this.loadWaiting();
     await Promise.all([...this.pending]);
     return covered;
   }
@@ -203,8 +225,9 @@ export class EventIngestor {
       const restored = FlowState.restore(JSON.parse(recent.body) as FlowInstance, recent.revision);
       return this.adopt(kvKey, def, key, restored, [routed]);
     }
-    this.loading.set(kvKey, [routed]);
-    this.toLoad.set(kvKey, { def, key });
+    const queue = [routed];
+    this.loading.set(kvKey, queue);
+    this.toLoad.set(kvKey, { def, key, queue });
     if (this.toLoad.size === 1) setImmediate(() => this.loadWaiting());
   }
 
@@ -216,7 +239,7 @@ export class EventIngestor {
   }
 
   /** Flows not in memory: from the checkpoint store (they ended, or another replica had them), or new. */
-  private async load(keys: [string, { def: FlowDefinition; key: string }][]): Promise<void> {
+  private async load(keys: [string, Waiting][]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let stored: Map<string, Stored>;
       try {
@@ -226,8 +249,10 @@ export class EventIngestor {
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
         continue;
       }
-      for (const [kvKey, { def, key }] of keys) {
-        const queued = this.loading.get(kvKey) ?? [];
+      for (const [kvKey, { def, key, queue }] of keys) {
+        // The partition left meanwhile (and may be back, read again from its own position): these
+        // events are not this reading's any more.
+        if (this.loading.get(kvKey) !== queue) continue;
         this.loading.delete(kvKey);
         // The partition went to another replica meanwhile: it replays these events from its checkpoint.
         if (!this.from.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) continue;
@@ -236,11 +261,11 @@ export class EventIngestor {
         const held = this.table.get(kvKey);
         if (held) {
           const now = new Date();
-          for (const routed of queued) this.apply(kvKey, def, held, routed, now);
+          for (const routed of queue) this.apply(kvKey, def, held, routed, now);
           continue;
         }
         const found = stored.get(kvKey);
-        this.adopt(kvKey, def, key, found ? FlowState.restore(found.flow, found.revision) : undefined, queued);
+        this.adopt(kvKey, def, key, found ? FlowState.restore(found.flow, found.revision) : undefined, queue);
       }
       return;
     }

@@ -12,13 +12,33 @@ import type { FlowState } from './flow-state';
  */
 export type TableListener = (kvKey: string, flow: FlowState | undefined, previous: FlowStatus | null) => void;
 
-/** A flow serialised by a checkpoint: what was written, and the version it was taken at. */
-export interface Serialised {
-  kvKey: string;
-  flow: FlowState;
-  version: number;
-  body: string;
-  revision: number;
+/**
+ * A flow in a checkpoint. It is serialised when its write starts (not all at once when the checkpoint
+ * is taken: a checkpoint of thousands of flows would hold the event loop), so it may hold events
+ * past the position the checkpoint covers; a replay skips those by the flow's own `lastSeq`.
+ * `version` is the one serialised: a flow changed since stays in memory for the next checkpoint.
+ */
+export class Serialised {
+  version = -1;
+  private text?: string;
+
+  constructor(
+    readonly kvKey: string,
+    readonly flow: FlowState,
+  ) {}
+
+  get body(): string {
+    if (this.text === undefined) {
+      this.version = this.flow.version;
+      this.text = this.flow.serialize();
+    }
+    return this.text;
+  }
+
+  /** The revision the write is made against (the one this replica last wrote or read). */
+  get revision(): number {
+    return this.flow.revision;
+  }
 }
 
 /** An ended flow that left memory, as its checkpoint stored it (the recent ones, for the lists). */
@@ -101,14 +121,14 @@ export class FlowTable {
     this.dirtyChanges++;
   }
 
-  /** The flows changed since the last call, serialised now for `writer` (a checkpoint's content). */
+  /** The flows changed since the last call, to be written by `writer` (a checkpoint's content). */
   takeChanged(writer: string): Serialised[] {
     const taken = this.dirty;
     this.dirty = new Map();
     this.dirtyChanges = 0;
     return [...taken].map(([kvKey, flow]) => {
       flow.writer = writer;
-      return { kvKey, flow, version: flow.version, body: flow.serialize(), revision: flow.revision };
+      return new Serialised(kvKey, flow);
     });
   }
 
