@@ -21,7 +21,18 @@ import {
   type CommandReply,
   type CommandSubject,
 } from '@flowscope/contracts';
-import { isOpen, outcomeOf, type CompensationStep, type SagaLimits, type SagaState, type SagaStep } from './saga-state';
+import {
+  isOpen,
+  outcomeOf,
+  type CompensationStep,
+  type ForwardStep,
+  type SagaLimits,
+  type SagaState,
+  type SagaStep,
+} from './saga-state';
+
+/** The forward steps in the order they run. */
+const FORWARD_STEPS: readonly ForwardStep[] = ['payment', 'stock', 'shipment'];
 
 /** What a step does: send a command (request/reply), or publish the order's final event. */
 export type SagaAction =
@@ -40,6 +51,12 @@ export type SagaNext =
   | 'compensate'
   /** the same, undoing this step first if an attempt may have taken effect without saying so */
   | 'compensate-unanswered'
+  /**
+   * the same in a saga resumed from its stored state: the run before may have gone further without
+   * storing it (results that come back the same, see nextState), so this step and every later one is
+   * undone (an undo of what never happened voids it, so that a late arrival is refused)
+   */
+  | 'compensate-resumed'
   /** the next remembered undo, or finish when none is left (a failed undo is recorded, never waited on) */
   | 'next-undo'
   /** the saga is over, the order ended as decided */
@@ -129,16 +146,35 @@ export function actionOf(saga: SagaState): SagaAction {
   return ORDER_SAGA[saga.step].action(saga);
 }
 
+/** How sure a step's result is: a definite one comes back the same when its command is sent again. */
+export type Answer = 'definite' | 'uncertain';
+
+/** The state the next step starts from, and whether it must be stored before that step runs. */
+export interface NextState {
+  saga: SagaState;
+  store: boolean;
+}
+
 /**
- * The state to store after a transition, so that each step costs one saga write: when the next step
- * sends a command, that command's attempt begins in the same write; when it publishes the order's
- * final event, nothing is stored before it (undefined): a saga resumed from the state before
- * re-sends a command whose first outcome comes back, and the event's id is the same each time, so
- * JetStream keeps it once. A saga that is over is stored as it is.
+ * What to do after a transition. Every command is idempotent (a re-sent one returns its first
+ * outcome, a refusal included) and every event's id is the same each time, so a saga resumed from
+ * an earlier stored state replays the same steps to the same place. Stored, then, only where a
+ * replay could end otherwise:
+ * - an uncertain result (a timeout, a retryable error: the attempt counts and what may have taken
+ *   effect are known only here), with the next attempt begun in the same write;
+ * - before the order's final event goes out (the outcome decided: a replay must not decide again);
+ * - once the saga is over (it is not resumed again).
+ * Other steps' results are kept in memory only; the next command's attempt begins there.
  */
-export function readyForNext(saga: SagaState, now: Date): SagaState | undefined {
-  if (!isOpen(saga)) return saga;
-  return actionOf(saga).kind === 'command' ? beginAttempt(saga, now) : undefined;
+export function nextState(saga: SagaState, answer: Answer, now: Date): NextState {
+  if (!isOpen(saga)) return { saga, store: true };
+  if (actionOf(saga).kind === 'event') return { saga, store: true };
+  return { saga: beginAttempt(saga, now), store: answer === 'uncertain' };
+}
+
+/** How sure a command's reply is (see nextState). */
+export function answerOf(reply: CommandReply): Answer {
+  return reply.ok || !reply.retryable ? 'definite' : 'uncertain';
 }
 
 /** Marks a new attempt of the current step: saved before its command goes out. */
@@ -153,7 +189,12 @@ export function applyReply(saga: SagaState, reply: CommandReply, limits: SagaLim
   if (reply.ok) return follow(remember(recorded, rule.undo), rule.onOk);
   if (reply.retryable && saga.attempt < limits.maxAttempts) return recorded;
   if (reply.retryable) {
-    return follow(recorded, rule.onGiveUp, `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`);
+    const failure = `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`;
+    return follow(
+      recorded,
+      limits.resumed && rule.onGiveUp === 'compensate-unanswered' ? 'compensate-resumed' : rule.onGiveUp,
+      failure,
+    );
   }
   return follow(recorded, rule.onRefusal, `${rule.refusal ?? saga.step}: ${reply.message}`);
 }
@@ -179,6 +220,14 @@ function follow(saga: SagaState, next: SagaNext, failure?: string): SagaState {
     case 'compensate-unanswered': {
       const undoThisToo = mayHaveTakenEffect(saga) ? ORDER_SAGA[saga.step].undo : undefined;
       return nextUndo(remember({ ...saga, status: 'compensating', reason: failure }, undoThisToo));
+    }
+    case 'compensate-resumed': {
+      const from = FORWARD_STEPS.indexOf(saga.step as ForwardStep);
+      const undos = FORWARD_STEPS.slice(Math.max(0, from)).flatMap((step) => ORDER_SAGA[step].undo ?? []);
+      let compensating: SagaState = { ...saga, status: 'compensating', reason: failure };
+      for (const undo of undos)
+        if (!compensating.compensations.includes(undo)) compensating = remember(compensating, undo);
+      return nextUndo(compensating);
     }
     case 'next-undo':
       return nextUndo(failure ? { ...saga, reason: joinReasons(saga.reason, `compensation ${failure}`) } : saga);

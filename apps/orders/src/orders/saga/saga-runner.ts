@@ -3,7 +3,7 @@ import { withTraceContext } from '@flowscope/telemetry';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ORDERS_CONFIG, type OrdersConfig } from '../../config';
-import { actionOf, applyPublished, applyReply, beginAttempt, readyForNext } from './order-saga';
+import { actionOf, answerOf, applyPublished, applyReply, beginAttempt, nextState, type Answer } from './order-saga';
 import { isOpen, type SagaState } from './saga-state';
 import { SagaStore } from './saga-store';
 
@@ -11,11 +11,13 @@ const MAX_RESUME_DELAY_MS = 5000;
 
 /**
  * Drives orchestrated orders through the ORDER_SAGA table: carries out the current step's action,
- * applies its result, saves the state. One write per step: the write that records a step's result
- * also begins the next command's attempt (`readyForNext`), so the state is durable before every
- * command goes out and a restarted orders service resumes each unfinished saga where it was;
- * commands are idempotent, so a re-sent one returns its first outcome. The saga is the orchestrated
- * order's state: its record in `orders` is written once, at placement (GetOrder reads both).
+ * applies its result, and stores the state where a replay could end otherwise (`nextState`): at
+ * start, after an uncertain result (with the next attempt begun in the same write), before the
+ * order's final event, and at the end; three writes for a saga whose steps all answer. A restarted
+ * orders service resumes each unfinished saga from its stored state and replays what came after:
+ * commands are idempotent, so a re-sent one returns its first outcome, and events keep their ids.
+ * The saga is the orchestrated order's state: its record in `orders` is written once, at placement
+ * (GetOrder reads both).
  */
 @Injectable()
 export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -72,24 +74,26 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     // write yet (a restarted node catching up), and the new saga would silently never run.
     let saga = known ?? (await this.sagas.get(orderId));
     if (!saga) return;
+    // Read back from the bucket: what the run before did after its last write is replayed.
+    const resumed = known === undefined;
     await withTraceContext(saga.trace, async () => {
       while (saga && isOpen(saga) && !this.stopping) {
-        saga = await this.step(saga, begun);
-        begun = true; // every step's write begins the next command's attempt
+        saga = await this.step(saga, begun, resumed);
+        begun = true; // every step begins the next command's attempt (stored or in memory)
       }
     });
   }
 
   /**
-   * One transition and its one write. `begun`: the stored state has the current command's attempt
-   * begun already; a resumed saga has not (its stored attempt may have gone out), so it begins
-   * another before sending.
+   * One transition, and its write where one is needed (see nextState). `begun`: the current
+   * command's attempt is begun already (stored, or in memory after a definite result); a resumed
+   * saga has not (its stored attempt may have gone out), so it stores another before sending.
    */
-  private async step(saga: SagaState, begun: boolean): Promise<SagaState> {
+  private async step(saga: SagaState, begun: boolean, resumed: boolean): Promise<SagaState> {
     const action = actionOf(saga);
     if (action.kind === 'event') {
       await this.events.publish(action.type, action.data);
-      return this.saveForNext(applyPublished(saga, new Date()));
+      return this.keepForNext(applyPublished(saga, new Date()), 'definite');
     }
     const attempt = begun ? saga : await this.sagas.save(beginAttempt(saga, new Date()));
     if (attempt.attempt > 1) await delay(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt.attempt - 2));
@@ -97,13 +101,13 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       timeoutMs: this.config.SAGA_STEP_TIMEOUT_MS,
       compensating: action.compensating,
     });
-    const limits = { maxAttempts: this.config.SAGA_MAX_ATTEMPTS };
-    return this.saveForNext(applyReply(attempt, reply, limits, new Date()));
+    const limits = { maxAttempts: this.config.SAGA_MAX_ATTEMPTS, resumed };
+    return this.keepForNext(applyReply(attempt, reply, limits, new Date()), answerOf(reply));
   }
 
-  /** Stores the state the next step starts from, unless that step only publishes (see readyForNext). */
-  private async saveForNext(saga: SagaState): Promise<SagaState> {
-    const next = readyForNext(saga, new Date());
-    return next ? this.sagas.save(next) : saga;
+  /** The state the next step starts from, stored first where nextState says so. */
+  private async keepForNext(saga: SagaState, answer: Answer): Promise<SagaState> {
+    const next = nextState(saga, answer, new Date());
+    return next.store ? this.sagas.save(next.saga) : next.saga;
   }
 }

@@ -50,6 +50,8 @@ export interface SagaState {
 
 export interface SagaLimits {
   maxAttempts: number;
+  /** The saga was resumed from its stored state (see nextState): a step given up on undoes the later ones too. */
+  resumed?: boolean;
 }
 
 export function startSaga(orderId: string, order: SagaOrder, now: Date, trace?: Record<string, string>): SagaState {
