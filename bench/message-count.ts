@@ -20,7 +20,9 @@ const STYLES = (process.env.BENCH_STYLES?.split(',') ?? ['choreography', 'orches
 const say = progressLine('message-count');
 
 async function main(): Promise<void> {
-  const sys = await startBenchSystem({ tracing: false, label: 'message-count', onProgress: say });
+  // BENCH_APP_ENV='{"CHECKPOINT_MS":"1000"}': settings for every app (to count what one changes).
+  const appEnv = process.env.BENCH_APP_ENV ? (JSON.parse(process.env.BENCH_APP_ENV) as NodeJS.ProcessEnv) : undefined;
+  const sys = await startBenchSystem({ tracing: false, label: 'message-count', appEnv, onProgress: say });
   const watcher = await OutcomeWatcher.connect(sys.natsConnect);
   try {
     const rows: Record<string, Record<string, number | string>> = {};

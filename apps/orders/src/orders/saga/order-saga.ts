@@ -51,12 +51,6 @@ export type SagaNext =
   | 'compensate'
   /** the same, undoing this step first if an attempt may have taken effect without saying so */
   | 'compensate-unanswered'
-  /**
-   * the same in a saga resumed from its stored state: the run before may have gone further without
-   * storing it (results that come back the same, see nextState), so this step and every later one is
-   * undone (an undo of what never happened voids it, so that a late arrival is refused)
-   */
-  | 'compensate-resumed'
   /** the next remembered undo, or finish when none is left (a failed undo is recorded, never waited on) */
   | 'next-undo'
   /** the saga is over, the order ended as decided */
@@ -158,17 +152,18 @@ export interface NextState {
 /**
  * What to do after a transition. Every command is idempotent (a re-sent one returns its first
  * outcome, a refusal included) and every event's id is the same each time, so a saga resumed from
- * an earlier stored state replays the same steps to the same place. Stored, then, only where a
- * replay could end otherwise:
- * - an uncertain result (a timeout, a retryable error: the attempt counts and what may have taken
- *   effect are known only here), with the next attempt begun in the same write;
- * - before the order's final event goes out (the outcome decided: a replay must not decide again);
+ * an earlier stored state replays the same steps to the same place, as long as it takes only
+ * definite results for its forward steps (a resumed saga does not give one up: see applyReply).
+ * Stored, then, only where a replay could not find its way back:
+ * - after an uncertain result (a timeout, a retryable error: the attempts made and what may have
+ *   taken effect are known only here), with the next attempt begun in the same write;
  * - once the saga is over (it is not resumed again).
- * Other steps' results are kept in memory only; the next command's attempt begins there.
+ * Other results are kept in memory only; the next command's attempt begins there. A saga whose
+ * steps all answer is stored twice: at start (StartSaga) and at the end.
  */
 export function nextState(saga: SagaState, answer: Answer, now: Date): NextState {
   if (!isOpen(saga)) return { saga, store: true };
-  if (actionOf(saga).kind === 'event') return { saga, store: true };
+  if (actionOf(saga).kind === 'event') return { saga, store: answer === 'uncertain' };
   return { saga: beginAttempt(saga, now), store: answer === 'uncertain' };
 }
 
@@ -187,14 +182,11 @@ export function applyReply(saga: SagaState, reply: CommandReply, limits: SagaLim
   const rule = ORDER_SAGA[saga.step];
   const recorded = record(saga, saga.attempt, reply.ok ? 'ok' : reply.code, now);
   if (reply.ok) return follow(remember(recorded, rule.undo), rule.onOk);
-  if (reply.retryable && saga.attempt < limits.maxAttempts) return recorded;
+  // A resumed saga does not give up a forward step: the run before may have gone past it (see nextState).
+  const keepTrying = limits.resumed === true && FORWARD_STEPS.includes(saga.step as ForwardStep);
+  if (reply.retryable && (saga.attempt < limits.maxAttempts || keepTrying)) return recorded;
   if (reply.retryable) {
-    const failure = `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`;
-    return follow(
-      recorded,
-      limits.resumed && rule.onGiveUp === 'compensate-unanswered' ? 'compensate-resumed' : rule.onGiveUp,
-      failure,
-    );
+    return follow(recorded, rule.onGiveUp, `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`);
   }
   return follow(recorded, rule.onRefusal, `${rule.refusal ?? saga.step}: ${reply.message}`);
 }
@@ -220,14 +212,6 @@ function follow(saga: SagaState, next: SagaNext, failure?: string): SagaState {
     case 'compensate-unanswered': {
       const undoThisToo = mayHaveTakenEffect(saga) ? ORDER_SAGA[saga.step].undo : undefined;
       return nextUndo(remember({ ...saga, status: 'compensating', reason: failure }, undoThisToo));
-    }
-    case 'compensate-resumed': {
-      const from = FORWARD_STEPS.indexOf(saga.step as ForwardStep);
-      const undos = FORWARD_STEPS.slice(Math.max(0, from)).flatMap((step) => ORDER_SAGA[step].undo ?? []);
-      let compensating: SagaState = { ...saga, status: 'compensating', reason: failure };
-      for (const undo of undos)
-        if (!compensating.compensations.includes(undo)) compensating = remember(compensating, undo);
-      return nextUndo(compensating);
     }
     case 'next-undo':
       return nextUndo(failure ? { ...saga, reason: joinReasons(saga.reason, `compensation ${failure}`) } : saga);

@@ -11,11 +11,12 @@ const MAX_RESUME_DELAY_MS = 5000;
 
 /**
  * Drives orchestrated orders through the ORDER_SAGA table: carries out the current step's action,
- * applies its result, and stores the state where a replay could end otherwise (`nextState`): at
- * start, after an uncertain result (with the next attempt begun in the same write), before the
- * order's final event, and at the end; three writes for a saga whose steps all answer. A restarted
- * orders service resumes each unfinished saga from its stored state and replays what came after:
- * commands are idempotent, so a re-sent one returns its first outcome, and events keep their ids.
+ * applies its result, and stores the state where a replay could not find its way back
+ * (`nextState`): at start, after an uncertain result (with the next attempt begun in the same
+ * write), and at the end; two writes for a saga whose steps all answer. A restarted orders service
+ * resumes each unfinished saga from its stored state and replays what came after: commands are
+ * idempotent, so a re-sent one returns its first outcome, and events keep their ids; a resumed saga
+ * retries its forward steps until they answer (the run before may have gone past them).
  * The saga is the orchestrated order's state: its record in `orders` is written once, at placement
  * (GetOrder reads both).
  */
@@ -96,7 +97,9 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       return this.keepForNext(applyPublished(saga, new Date()), 'definite');
     }
     const attempt = begun ? saga : await this.sagas.save(beginAttempt(saga, new Date()));
-    if (attempt.attempt > 1) await delay(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt.attempt - 2));
+    if (attempt.attempt > 1) {
+      await delay(Math.min(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt.attempt - 2), MAX_RESUME_DELAY_MS));
+    }
     const reply = await this.commands.send(action.subject, action.data, {
       timeoutMs: this.config.SAGA_STEP_TIMEOUT_MS,
       compensating: action.compensating,

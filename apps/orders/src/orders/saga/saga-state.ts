@@ -50,7 +50,10 @@ export interface SagaState {
 
 export interface SagaLimits {
   maxAttempts: number;
-  /** The saga was resumed from its stored state (see nextState): a step given up on undoes the later ones too. */
+  /**
+   * The saga was read back from its stored state: its forward steps are retried until they answer,
+   * never given up (the run before may have gone past them without storing it, see nextState).
+   */
   resumed?: boolean;
 }
 
