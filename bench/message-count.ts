@@ -5,7 +5,7 @@
 import { loadTarget } from './support/load';
 import { OutcomeWatcher } from './support/outcomes';
 import { ScenarioMix, type Style } from './support/orders';
-import { saturation, warmUp } from './support/phase';
+import { fixedRate, saturation, warmUp } from './support/phase';
 import { knob, progressLine } from './support/report';
 import { settle } from './support/rounds';
 import { startBenchSystem } from './support/system';
@@ -14,6 +14,8 @@ const SECONDS = knob('BENCH_SECONDS', 5);
 const CONCURRENCY = knob('BENCH_CONCURRENCY', 16);
 const WARMUP_SECONDS = knob('BENCH_WARMUP_SECONDS', 3);
 const RAMP_SECONDS = knob('BENCH_RAMP_SECONDS', 2);
+/** Orders per second for a fixed-rate slice instead of a saturation one (0: saturation). */
+const RATE = knob('BENCH_RATE', 0);
 const MIX =
   process.env.BENCH_MIX === 'happy' ? { happy: 1 } : { happy: 7, decline: 1, 'out-of-stock': 1, 'shipping-failure': 1 };
 const STYLES = (process.env.BENCH_STYLES?.split(',') ?? ['choreography', 'orchestration']) as Style[];
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
       });
       await warmUp(target, WARMUP_SECONDS, CONCURRENCY);
       await settle(sys);
-      const s = await saturation(target, sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, style);
+      const s = RATE
+        ? await fixedRate(target, sys, RATE, SECONDS, say, style)
+        : await saturation(target, sys, CONCURRENCY, SECONDS, RAMP_SECONDS, say, style);
       say(`${style}: ${s.natsMessagesPerOrder} messages per ended order; failures ${JSON.stringify(s.failures)}`);
       rows[style] = { total: s.natsMessagesPerOrder, ...s.natsMessagesPerOrderByClient };
     }
