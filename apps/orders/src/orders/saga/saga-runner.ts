@@ -24,6 +24,8 @@ const MAX_RESUME_DELAY_MS = 5000;
 export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SagaRunner');
   private readonly driving = new Map<string, Promise<void>>();
+  /** Sagas not stored yet: where they start from, and the held acks of their order.placed deliveries. */
+  private readonly unstored = new Map<string, { saga: SagaState; acks: (() => void)[] }>();
   private stopping = false;
 
   constructor(
@@ -45,14 +47,27 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
-   * Runs the saga from `known` (the state just stored; `begun`: by us, with its current attempt
-   * begun), or from the bucket (a saga resumed at start or after a failure). A failure (NATS
-   * unreachable for a while, say) is retried with backoff from the stored state: waiting for the
-   * next start would leave the order open until someone restarts us.
+   * A saga nothing of which is stored yet: driven from `saga` (its first attempt begun in memory),
+   * and `ack` (its order.placed delivery's) given once it is first stored. `resumed`: it may have
+   * run before (a redelivered order.placed), so it replays as a resumed one.
    */
-  drive(orderId: string, known?: SagaState, begun = false, attempt = 1): void {
+  start(saga: SagaState, ack: (() => void) | undefined, resumed: boolean): void {
+    const entry = this.unstored.get(saga.orderId) ?? { saga, acks: [] };
+    if (ack) entry.acks.push(ack);
+    this.unstored.set(saga.orderId, entry);
+    this.drive(saga.orderId, saga, true, resumed);
+  }
+
+  /**
+   * Runs the saga from `known` (`begun`: its current attempt is begun already), or from the bucket
+   * (a saga resumed at start or after a failure). A failure (NATS unreachable for a while, say) is
+   * retried with backoff from the stored state, or where a saga not stored yet started: waiting for
+   * the next start would leave the order open until someone restarts us. `resumed` (default: read
+   * from the bucket) replays as a resumed saga (see applyReply).
+   */
+  drive(orderId: string, known?: SagaState, begun = false, resumed = known === undefined, attempt = 1): void {
     if (this.driving.has(orderId) || this.stopping) return;
-    const run = this.run(orderId, known, begun).then(
+    const run = this.run(orderId, known, begun, resumed).then(
       () => false,
       async (error: unknown) => {
         const wait = Math.min(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_RESUME_DELAY_MS);
@@ -65,23 +80,23 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     );
     const done = run.then((again) => {
       this.driving.delete(orderId);
-      if (again) this.drive(orderId, undefined, false, attempt + 1);
+      if (again) this.drive(orderId, undefined, false, true, attempt + 1);
     });
     this.driving.set(orderId, done);
   }
 
-  private async run(orderId: string, known: SagaState | undefined, begun: boolean): Promise<void> {
+  private async run(orderId: string, known: SagaState | undefined, begun: boolean, resumed: boolean): Promise<void> {
     // Not re-read when known: on a cluster a KV read may be served by a replica that has not got the
     // write yet (a restarted node catching up), and the new saga would silently never run.
-    let saga = known ?? (await this.sagas.get(orderId));
+    let saga = known ?? (await this.sagas.get(orderId)) ?? this.unstored.get(orderId)?.saga;
     if (!saga) return;
-    // Read back from the bucket: what the run before did after its last write is replayed.
-    const resumed = known === undefined;
     await withTraceContext(saga.trace, async () => {
       while (saga && isOpen(saga) && !this.stopping) {
         saga = await this.step(saga, begun, resumed);
         begun = true; // every step begins the next command's attempt (stored or in memory)
       }
+      // Stopping: what is only in memory is stored, so that the next start resumes it at once.
+      if (saga && isOpen(saga) && this.unstored.has(orderId)) await this.store(saga);
     });
   }
 
@@ -96,7 +111,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       await this.events.publish(action.type, action.data);
       return this.keepForNext(applyPublished(saga, new Date()), 'definite');
     }
-    const attempt = begun ? saga : await this.sagas.save(beginAttempt(saga, new Date()));
+    const attempt = begun ? saga : await this.store(beginAttempt(saga, new Date()));
     if (attempt.attempt > 1) {
       await delay(Math.min(this.config.SAGA_RETRY_BACKOFF_MS * 2 ** (attempt.attempt - 2), MAX_RESUME_DELAY_MS));
     }
@@ -111,6 +126,17 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   /** The state the next step starts from, stored first where nextState says so. */
   private async keepForNext(saga: SagaState, answer: Answer): Promise<SagaState> {
     const next = nextState(saga, answer, new Date());
-    return next.store ? this.sagas.save(next.saga) : next.saga;
+    return next.store ? this.store(next.saga) : next.saga;
+  }
+
+  /** Stores the saga; the first write of one started here gives its held order.placed acks. */
+  private async store(saga: SagaState): Promise<SagaState> {
+    await this.sagas.save(saga);
+    const entry = this.unstored.get(saga.orderId);
+    if (entry) {
+      this.unstored.delete(saga.orderId);
+      for (const ack of entry.acks) ack();
+    }
+    return saga;
   }
 }
