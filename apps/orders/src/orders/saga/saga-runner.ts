@@ -8,6 +8,12 @@ import { isOpen, type SagaState } from './saga-state';
 import { SagaStore } from './saga-store';
 
 const MAX_RESUME_DELAY_MS = 5000;
+/**
+ * A saga not stored this long is stored at its next step all the same: its held order.placed ack
+ * is given well inside the ack wait (30 s, no second delivery while it runs), and slow services do
+ * not fill the consumer's max_ack_pending with held acks.
+ */
+const MAX_HOLD_MS = 5000;
 
 /**
  * Drives orchestrated orders through the ORDER_SAGA table: carries out the current step's action,
@@ -25,7 +31,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly logger = new Logger('SagaRunner');
   private readonly driving = new Map<string, Promise<void>>();
   /** Sagas not stored yet: where they start from, and the held acks of their order.placed deliveries. */
-  private readonly unstored = new Map<string, { saga: SagaState; acks: (() => void)[] }>();
+  private readonly unstored = new Map<string, { saga: SagaState; acks: (() => void)[]; since: number }>();
   private stopping = false;
 
   constructor(
@@ -52,7 +58,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
    * run before (a redelivered order.placed), so it replays as a resumed one.
    */
   start(saga: SagaState, ack: (() => void) | undefined, resumed: boolean): void {
-    const entry = this.unstored.get(saga.orderId) ?? { saga, acks: [] };
+    const entry = this.unstored.get(saga.orderId) ?? { saga, acks: [], since: performance.now() };
     if (ack) entry.acks.push(ack);
     this.unstored.set(saga.orderId, entry);
     this.drive(saga.orderId, saga, true, resumed);
@@ -126,7 +132,9 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   /** The state the next step starts from, stored first where nextState says so. */
   private async keepForNext(saga: SagaState, answer: Answer): Promise<SagaState> {
     const next = nextState(saga, answer, new Date());
-    return next.store ? this.store(next.saga) : next.saga;
+    const held = this.unstored.get(saga.orderId);
+    const heldTooLong = held !== undefined && performance.now() - held.since > MAX_HOLD_MS;
+    return next.store || heldTooLong ? this.store(next.saga) : next.saga;
   }
 
   /** Stores the saga; the first write of one started here gives its held order.placed acks. */
