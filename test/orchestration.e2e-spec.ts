@@ -6,7 +6,7 @@ import { waitFor } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import { eventCountsOf, eventTypesOf, orderTrace, placeOrder, waitForOutcome, waitForQuiet } from './support/flow';
 import { otlpAttr, otlpSpanKind } from './support/jaeger-otlp-api';
-import { natsReq } from './support/nats-cli';
+import { natsCli, natsReq } from './support/nats-cli';
 import { getFlow } from './support/tracker';
 
 const MAX_ATTEMPTS = 6;
@@ -220,6 +220,64 @@ describe('orchestration', () => {
     const steps = (await sagaOf(orderId))?.history.filter((t) => t.result === 'ok').map((t) => t.step);
     expect(steps).toEqual(['payment', 'stock', 'shipment', 'notify']);
   }, 120_000);
+
+  it('kill -9 of orders while its saga is stored nowhere yet: order.placed comes again and the saga replays to its end, each command taking effect once', async () => {
+    const orders = system.app('orders');
+    const payments = system.app('payments');
+    const held = async () => {
+      const text = await (await fetch(`${payments.url}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('flowscope_failures_injected_total{') && l.includes('"payments.latencyMs"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const setLatency = (ms: number) =>
+      natsCli(['kv', 'put', 'flags', 'payments.latencyMs', String(ms)], { server: system.nats });
+    // Each payments command takes 800 ms (the saga's step timeout is 1000): long enough to kill
+    // orders while it waits for the authorization, with nothing of its saga stored.
+    await setLatency(800);
+    let orderId: string;
+    try {
+      await waitFor(
+        async () => {
+          const probe = JSON.stringify({
+            orderId: `latency-${Date.now()}`,
+            customerId: 'c-probe',
+            amount: 1,
+            currency: 'EUR',
+          });
+          await natsReq(system.nats, 'cmd.payment.authorize', probe);
+          return (await held()) > 0 || undefined;
+        },
+        { timeoutMs: 20_000, what: 'payments holding commands up by the latency flag' },
+      );
+      const before = await held();
+      orderId = await placeOrder(system, { customerId: 'c-unstored', items: [book], style: 'orchestration' });
+      await waitFor(async () => (await held()) > before || undefined, {
+        timeoutMs: 10_000,
+        what: "the order's authorization under way",
+      });
+      await orders.kill9();
+      expect(await sagaOf(orderId)).toBeUndefined(); // stored nowhere: only its held order.placed
+    } finally {
+      await setLatency(0);
+    }
+    await orders.start();
+
+    // JetStream delivers the unacknowledged order.placed again once its ack wait (30 s) has passed
+    expect(await waitForOutcome(system, orderId, 90_000)).toMatchObject({ status: 'completed' });
+    await waitForQuiet(jsm);
+    expect(await eventCountsOf(jsm, orderId)).toEqual({
+      'order.placed': 1,
+      'payment.authorized': 1,
+      'stock.reserved': 1,
+      'shipment.scheduled': 1,
+      'order.completed': 1,
+      'customer.notified': 1,
+    });
+    const steps = (await sagaOf(orderId))?.history.filter((t) => t.result === 'ok').map((t) => t.step);
+    expect(steps).toEqual(['payment', 'stock', 'shipment', 'notify']);
+  }, 180_000);
 
   it('a bare JSON command from the NATS CLI gets a reply; a malformed one gets INVALID_COMMAND at once', async () => {
     const orderId = `cli-cmd-${Date.now()}`;

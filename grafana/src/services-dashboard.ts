@@ -51,7 +51,7 @@ function events(): PanelBuilder[] {
     timeSeries({
       title: 'Events consumed per second, by outcome',
       description:
-        'ack (handled), duplicate (handled before), ignored (an orchestrated order: the saga drives it), retry (the handler failed; redelivered with backoff), dead_letter (refused: copied to dlq.<service>).',
+        'ack (handled), duplicate (handled before), ignored (an orchestrated order: the saga drives it), held (acknowledged later: an order.placed whose saga is not stored yet), retry (the handler failed; redelivered with backoff), dead_letter (refused: copied to dlq.<service>).',
       unit: 'reqps',
       stacked: true,
       queries: [{ expr: `sum by (service, outcome) (${rate(consumed)})`, legend: '{{service}} {{outcome}}' }],

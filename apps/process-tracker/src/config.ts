@@ -30,7 +30,11 @@ export const trackerConfigSchema = baseConfigSchema.extend({
   STALL_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Flows are split into this many partitions by a hash of their key; each has one owner at a time. */
   TRACKER_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
-  /** How often changed flows and the stream position are checkpointed to NATS KV. */
+  /**
+   * How often changed flows and the stream position are checkpointed to NATS KV. A flow is written
+   * once per checkpoint it changed in (and indexed while open across one): at 200 ms a flow that
+   * lasts a few hundred ms under load was written two or three times (BENCHMARKS.md, issue 14).
+   */
   CHECKPOINT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** A checkpoint starts early once this many changes wait for one. */
   CHECKPOINT_CHANGES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),

@@ -44,6 +44,15 @@ export class JsonKv<T> {
     return this.remember(key, { value: entry.json<T>(), revision: entry.revision });
   }
 
+  /**
+   * The value this process last read or wrote for `key` (with `recentKeys`), else a read. Only for a
+   * decision that a write against the same revision confirms: another writer in between makes that
+   * write fail, and `update` reads again.
+   */
+  async getRecent(key: string): Promise<Versioned<T> | undefined> {
+    return this.recent.get(key) ?? this.get(key);
+  }
+
   /** Every key in the bucket (a scan: for start-up recovery, not for hot paths). */
   async keys(): Promise<string[]> {
     const out: string[] = [];

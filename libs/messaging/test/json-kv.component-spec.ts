@@ -161,6 +161,20 @@ describe('JsonKv', () => {
       await expect(a.update('k', add(2))).resolves.toEqual([2]);
     });
 
+    it('getRecent gives what this replica wrote last without a read; a write against it after another writer reads again', async () => {
+      const [a, b] = await sharedBucket<number[]>('kv-recent-get', 100);
+      await a.createOrUpdate('k', add(1));
+      await b.update('k', add(2)); // a does not know
+      expect((await a.getRecent('k'))?.value).toEqual([1]);
+      // the decision taken on [1] is written against its revision: refused, read again, folded into [1, 2]
+      await expect(a.update('k', add(3))).resolves.toEqual([1, 2, 3]);
+      expect((await a.getRecent('k'))?.value).toEqual([1, 2, 3]);
+      // a key it never saw is read
+      await b.createOrUpdate('other', add(9));
+      expect((await a.getRecent('other'))?.value).toEqual([9]);
+      expect(await a.getRecent('missing')).toBeUndefined();
+    });
+
     it('keeps at most recentKeys keys, and forgotten ones still update correctly', async () => {
       const [a, b] = await sharedBucket<number[]>('kv-recent-bounded', 2);
       for (const key of ['k1', 'k2', 'k3']) await a.createOrUpdate(key, add(1));

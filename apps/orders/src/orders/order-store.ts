@@ -23,9 +23,9 @@ export class OrderStore implements OnModuleInit {
     return (await this.kv.get(orderId))?.value;
   }
 
-  /** Records an order from its first event unless it has a record already (a write, no read). */
-  async create(event: EventEnvelope): Promise<void> {
-    await this.kv.tryCreate(event.data.orderId, applyOrderEvent(undefined, event));
+  /** Records an order from its first event unless it has a record already (a write, no read): whether it did. */
+  async create(event: EventEnvelope): Promise<boolean> {
+    return this.kv.tryCreate(event.data.orderId, applyOrderEvent(undefined, event));
   }
 
   /**

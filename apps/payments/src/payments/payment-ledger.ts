@@ -1,6 +1,9 @@
 import { JsonKv, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 
+/** Payments whose record revision this process remembers (a few MB). */
+const RECENT_PAYMENTS = 4096;
+
 /**
  * A payment as payments remembers it: what to refund, and whether it was. `voided`: the saga refunded
  * an order before payments had authorized it (a step it gave up on); a late authorize is refused.
@@ -22,11 +25,16 @@ export class PaymentLedger implements OnModuleInit {
   constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
 
   async onModuleInit(): Promise<void> {
-    this.kv = await JsonKv.open(this.nats.js, 'payments');
+    // A refund mostly follows our own authorization of the order: no read of it first.
+    this.kv = await JsonKv.open(this.nats.js, 'payments', {}, { recentKeys: RECENT_PAYMENTS });
   }
 
+  /**
+   * The order's payment as this process last knew it (or read); `markRefunded` writes against that
+   * revision and reads again if it moved on.
+   */
   async get(orderId: string): Promise<PaymentRecord | undefined> {
-    return (await this.kv.get(orderId))?.value;
+    return (await this.kv.getRecent(orderId))?.value;
   }
 
   /** Records the first outcome for an order; a later call returns that outcome unchanged. */

@@ -1,6 +1,9 @@
 import { JsonKv, NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 
+/** Reservations whose record revision this process remembers (a few MB). */
+const RECENT_RESERVATIONS = 4096;
+
 /**
  * A stock reservation as the seller remembers it. `voided`: the saga released an order before the
  * seller had reserved it (a step it gave up on); a late reserve is refused.
@@ -21,11 +24,16 @@ export class ReservationBook implements OnModuleInit {
   constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
 
   async onModuleInit(): Promise<void> {
-    this.kv = await JsonKv.open(this.nats.js, 'seller-reservations');
+    // A release mostly follows our own reservation of the order: no read of it first.
+    this.kv = await JsonKv.open(this.nats.js, 'seller-reservations', {}, { recentKeys: RECENT_RESERVATIONS });
   }
 
+  /**
+   * The order's reservation as this process last knew it (or read); `markReleased` writes against
+   * that revision and reads again if it moved on.
+   */
   async get(orderId: string): Promise<Reservation | undefined> {
-    return (await this.kv.get(orderId))?.value;
+    return (await this.kv.getRecent(orderId))?.value;
   }
 
   /** The first outcome for an order wins; a retry gets it back unchanged. */

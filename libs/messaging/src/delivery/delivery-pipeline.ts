@@ -58,12 +58,18 @@ export class DeliveryPipeline {
     const { event } = parsed;
     if (!reachesHandler(event, target.extras)) return this.settle.ack(msg, 'ignored');
     return this.turns.run(Turns.keyOf(event), async () => {
+      // The handler may hold the ack (JetStreamContext.holdAck): then it acks when it says so.
+      let held = false;
+      const holdAck = () => {
+        held = true;
+        return () => msg.ack();
+      };
       try {
-        await invokeInConsumerSpan(msg, event, target.durable, target.call);
+        await invokeInConsumerSpan(msg, event, target.durable, target.call, holdAck);
       } catch (error) {
         return this.settle.failed(msg, error);
       }
-      return this.settle.ack(msg);
+      return held ? 'held' : this.settle.ack(msg);
     });
   }
 }

@@ -1,5 +1,6 @@
 import { buildEvent, type OrderPlaced } from '@flowscope/contracts';
 import { headers as natsHeaders, type JsMsg } from 'nats';
+import { DeliveryPipeline, type DeliveryTarget } from './delivery-pipeline';
 import { invokeInConsumerSpan } from './invoke-handler';
 import { parseDelivery } from './parse-delivery';
 import { Settlement } from './settle';
@@ -132,5 +133,58 @@ describe('Settlement', () => {
       { subject: 'stock.reserved', code: 'INVALID_EVENT', deliveryCount: 1 },
     ]);
     expect([...last.settled, ...refused.settled]).toEqual(['term MAX_DELIVERIES', 'term INVALID_EVENT']);
+  });
+});
+
+describe('DeliveryPipeline, a held acknowledgement', () => {
+  const pipeline = () =>
+    new DeliveryPipeline({
+      service: 'svc',
+      deadLetters: { send: () => Promise.resolve(true) },
+      redelivery: { maxDeliver: 3, backoffMs: () => 100 },
+      logger: { warn: () => undefined, error: () => undefined },
+    });
+  const target = (call: DeliveryTarget['call']): DeliveryTarget => ({
+    subject: 'order.placed',
+    durable: 'svc-order_placed',
+    extras: { allStyles: true },
+    call,
+  });
+
+  it('is not given when the handler returns, but when the handler says so, once', async () => {
+    const { msg, settled } = delivery('order.placed', placedBody('o-3', 'orchestration'));
+    let release: (() => void) | undefined;
+    const outcome = await pipeline().handle(
+      msg,
+      target((_, ctx) => {
+        release = ctx.holdAck();
+        return Promise.resolve();
+      }),
+    );
+    expect(outcome).toBe('held');
+    expect(settled).toEqual([]);
+    release!();
+    expect(settled).toEqual(['ack']);
+  });
+
+  it('a handler that does not hold it is acked as before; one that fails after holding is retried', async () => {
+    const plain = delivery('order.placed', placedBody('o-4'));
+    await expect(
+      pipeline().handle(
+        plain.msg,
+        target(() => Promise.resolve()),
+      ),
+    ).resolves.toBe('ack');
+    expect(plain.settled).toEqual(['ack']);
+    const failing = delivery('order.placed', placedBody('o-5'));
+    const outcome = await pipeline().handle(
+      failing.msg,
+      target((_, ctx) => {
+        ctx.holdAck();
+        return Promise.reject(new Error('boom'));
+      }),
+    );
+    expect(outcome).toBe('retry');
+    expect(failing.settled).toEqual(['nak 100']);
   });
 });

@@ -15,6 +15,7 @@ export function invokeInConsumerSpan(
   event: EventEnvelope,
   consumerGroup: string,
   call: HandlerCall,
+  holdAck?: () => () => void,
 ): Promise<void> {
   const attrs = {
     messageId: event.id,
@@ -22,7 +23,8 @@ export function invokeInConsumerSpan(
     style: event.data.style ?? 'choreography',
     consumerGroup,
   };
-  const ctx = new JetStreamContext([msg.subject, msg.headers, msg.info]);
+  const args = [msg.subject, msg.headers, msg.info] as const;
+  const ctx = holdAck ? JetStreamContext.withHolder([...args], holdAck) : new JetStreamContext([...args]);
   return withConsumerSpan(msg.subject, msg.headers, attrs, () => call(event, ctx), {
     traceSeed: event.correlationid,
   });

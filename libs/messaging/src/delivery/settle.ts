@@ -4,8 +4,11 @@ import type { JsMsg } from 'nats';
 import type { DeadLetterReason, DeadLetters } from '../dead-letters';
 import type { RedeliveryPolicy } from '../redelivery';
 
-/** What became of a delivery: the `outcome` label of flowscope_messages_consumed_total. */
-export type DeliveryOutcome = 'ack' | 'ignored' | 'retry' | 'dead_letter';
+/**
+ * What became of a delivery: the `outcome` label of flowscope_messages_consumed_total. `held`: the
+ * handler keeps the ack and gives it later (JetStreamContext.holdAck).
+ */
+export type DeliveryOutcome = 'ack' | 'ignored' | 'retry' | 'dead_letter' | 'held';
 
 type SettledMsg = Pick<JsMsg, 'subject' | 'seq' | 'data' | 'headers' | 'info' | 'ack' | 'nak' | 'term'>;
 

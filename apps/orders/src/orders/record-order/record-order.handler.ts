@@ -1,6 +1,7 @@
 import { CUSTOMER_NOTIFIED, ORDER_PLACED, type EventEnvelope } from '@flowscope/contracts';
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { JetStreamContext } from '@flowscope/messaging';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { RecordOrder } from './record-order';
 
 /**
@@ -13,8 +14,8 @@ export class RecordOrderHandler {
 
   /** Every order, also one placed straight on NATS (`nats pub order.placed ...`). */
   @EventPattern(ORDER_PLACED, { allStyles: true })
-  async placed(@Payload() event: EventEnvelope<typeof ORDER_PLACED>): Promise<void> {
-    await this.record.placed(event);
+  async placed(@Payload() event: EventEnvelope<typeof ORDER_PLACED>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.record.placed(event, () => ctx.holdAck());
   }
 
   @EventPattern(CUSTOMER_NOTIFIED)

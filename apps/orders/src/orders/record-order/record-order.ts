@@ -14,15 +14,16 @@ export class RecordOrder {
     @Inject(StartSaga) private readonly startSaga: StartSaga,
   ) {}
 
-  async placed(event: EventEnvelope<typeof ORDER_PLACED>): Promise<void> {
+  /** `holdAck`: keeps the delivery's ack until the saga it starts is stored (see StartSaga). */
+  async placed(event: EventEnvelope<typeof ORDER_PLACED>, holdAck?: () => () => void): Promise<void> {
     if (event.data.style !== 'orchestration') {
       await this.orders.apply(event);
       return;
     }
     // Nothing but its placement folds into an orchestrated order's record: one there already (POST
     // /orders wrote it, or this is a redelivery) is this placement, and needs no read.
-    await this.orders.create(event);
-    await this.startSaga.execute(event);
+    const created = await this.orders.create(event);
+    await this.startSaga.execute(event, { created, holdAck });
   }
 
   async notified(event: EventEnvelope<typeof CUSTOMER_NOTIFIED>): Promise<void> {

@@ -1,5 +1,5 @@
 import { ReplyCode, type CommandReply } from '@flowscope/contracts';
-import { actionOf, applyPublished, applyReply, beginAttempt, readyForNext } from './order-saga';
+import { actionOf, answerOf, applyPublished, applyReply, beginAttempt, nextState } from './order-saga';
 import { isOpen, startSaga, type SagaState } from './saga-state';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -11,38 +11,42 @@ const order = { customerId: 'c-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], 
 
 /**
  * Runs the saga as the SagaRunner does, against scripted replies per step; returns the commands sent,
- * the events published, the states written to the bucket (in order), what was stored before each
- * command went out, and the end state.
+ * the events published, the states written to the bucket (in order), what was stored last before
+ * each command went out, and the end state. `from`: a state read back from the bucket (resumed).
  */
-function run(replies: Partial<Record<string, CommandReply[]>>): {
+function run(
+  replies: Partial<Record<string, CommandReply[]>>,
+  from?: SagaState,
+): {
   sent: string[];
   published: string[];
   written: SagaState[];
-  storedWhenSent: SagaState[];
+  storedWhenSent: (SagaState | undefined)[];
   saga: SagaState;
 } {
-  let saga = beginAttempt(startSaga('o-1', order, now), now); // StartSaga's one write
-  const [sent, published, written, storedWhenSent]: [string[], string[], SagaState[], SagaState[]] = [
+  // A new saga starts with nothing stored (StartSaga); a resumed one with the runner's write of a new attempt
+  let saga = beginAttempt(from ?? startSaga('o-1', order, now), now);
+  const [sent, published, written, storedWhenSent]: [string[], string[], SagaState[], (SagaState | undefined)[]] = [
     [],
     [],
-    [saga],
+    from ? [saga] : [],
     [],
   ];
-  const store = (next: SagaState | undefined) => next && written.push(next);
+  const options = { ...limits, resumed: from !== undefined };
   for (let guard = 0; isOpen(saga) && guard < 50; guard++) {
     const action = actionOf(saga);
+    let next;
     if (action.kind === 'event') {
       published.push(action.type);
-      saga = applyPublished(saga, now);
+      next = nextState(applyPublished(saga, now), 'definite', now);
     } else {
       sent.push(action.subject);
-      storedWhenSent.push(written.at(-1)!);
-      expect(written.at(-1)).toBe(saga);
-      saga = applyReply(saga, replies[saga.step]?.shift() ?? ok, limits, now);
+      storedWhenSent.push(written.at(-1));
+      const reply = replies[saga.step]?.shift() ?? ok;
+      next = nextState(applyReply(saga, reply, options, now), answerOf(reply), now);
     }
-    const next = readyForNext(saga, now);
-    store(next);
-    saga = next ?? saga;
+    if (next.store) written.push(next.saga);
+    saga = next.saga;
   }
   return { sent, published, written, storedWhenSent, saga };
 }
@@ -61,35 +65,75 @@ describe('OrderSaga', () => {
     expect(saga.history.find((t) => t.step === 'finish')).toMatchObject({ attempt: 1, result: 'completed' });
   });
 
-  it('writes the saga once per step, each command going out with its attempt already stored', () => {
-    const { written, storedWhenSent, sent } = run({});
-    // payment (at start), stock, shipment, notify (with finish recorded), then the end
-    expect(written.map((w) => `${w.step} ${w.attempt} ${w.status}`)).toEqual([
-      'payment 1 running',
-      'stock 1 running',
-      'shipment 1 running',
-      'notify 1 running',
-      'notify 0 completed',
-    ]);
-    expect(storedWhenSent.map((w) => `${w.step} ${w.attempt}`)).toEqual([
-      'payment 1',
-      'stock 1',
-      'shipment 1',
-      'notify 1',
-    ]);
-    expect(written.length).toBe(sent.length + 1);
-    expect(written[3].history.map((t) => `${t.step} ${t.result}`)).toEqual([
+  it('stores the saga once when every step answers: at the end', () => {
+    const { written, sent, published, storedWhenSent } = run({});
+    expect(written.map((w) => `${w.step} ${w.attempt} ${w.status}`)).toEqual(['notify 0 completed']);
+    expect(sent).toHaveLength(4);
+    expect(storedWhenSent).toEqual([undefined, undefined, undefined, undefined]);
+    expect(published).toEqual(['order.completed']);
+    expect(written[0].history.map((t) => `${t.step} ${t.result}`)).toEqual([
       'payment ok',
       'stock ok',
       'shipment ok',
       'finish completed',
+      'notify ok',
     ]);
   });
 
   it('a retried step stores its next attempt, with the failed one recorded, in the same single write', () => {
-    const { written } = run({ stock: [timeout] });
-    expect(written.map((w) => `${w.step} ${w.attempt}`).slice(1, 3)).toEqual(['stock 1', 'stock 2']);
-    expect(written[2].history.at(-1)).toMatchObject({ step: 'stock', attempt: 1, result: ReplyCode.COMMAND_TIMEOUT });
+    const { written, storedWhenSent } = run({ stock: [timeout] });
+    expect(written.map((w) => `${w.step} ${w.attempt}`)).toEqual(['stock 2', 'notify 0']);
+    expect(written[0].history.at(-1)).toMatchObject({ step: 'stock', attempt: 1, result: ReplyCode.COMMAND_TIMEOUT });
+    // the retry goes out with its attempt stored
+    const { sent } = run({ stock: [timeout] });
+    expect(sent[2]).toBe('cmd.stock.reserve');
+    expect(`${storedWhenSent[2]?.step} ${storedWhenSent[2]?.attempt}`).toBe('stock 2');
+  });
+
+  it('a saga resumed from any stored state, its commands answering with their first outcomes, ends as it would have', () => {
+    const scripts: Partial<Record<string, CommandReply[]>>[] = [
+      {},
+      { payment: [refused(ReplyCode.PAYMENT_DECLINED)] },
+      { stock: [refused(ReplyCode.STOCK_UNAVAILABLE)] },
+      { shipment: [refused(ReplyCode.SHIPMENT_FAILED)] },
+      { stock: [timeout] },
+    ];
+    for (const script of scripts) {
+      // the first outcome of each step, as the services keep it
+      const firstOutcome = (step: string) => script[step]?.find((r) => !r.retryable) ?? ok;
+      const whole = run(structuredClone(script));
+      // from every stored state, and from the start (an order.placed delivered again: nothing stored)
+      const start = beginAttempt(startSaga('o-1', order, now), now);
+      for (const stored of [start, ...whole.written.filter(isOpen)]) {
+        const replay = Object.fromEntries(
+          ['payment', 'stock', 'shipment', 'release', 'refund', 'notify'].map((s) => [s, [firstOutcome(s)]]),
+        );
+        const resumed = run(replay, stored);
+        expect([resumed.saga.status, resumed.saga.reason]).toEqual([whole.saga.status, whole.saga.reason]);
+        expect(resumed.published).toEqual(stored.step === 'notify' ? [] : whole.published);
+      }
+    }
+  });
+
+  it('a resumed saga retries a forward step until it answers: the run before may have gone past it', () => {
+    const atPayment = beginAttempt(startSaga('o-1', order, now), now);
+    const resumed = run({ payment: [timeout, timeout, timeout, timeout, timeout] }, atPayment);
+    expect(resumed.sent.filter((s) => s === 'cmd.payment.authorize')).toHaveLength(6);
+    expect(resumed.saga.status).toBe('completed');
+    // each uncertain answer is stored with the next attempt
+    expect(resumed.written.map((w) => w.attempt)).toEqual([2, 3, 4, 5, 6, 7, 0]);
+    // its compensations and notification still give up after their attempts
+    const compensating = run(
+      { refund: [timeout, timeout, timeout] },
+      { ...atPayment, attempt: 0, status: 'compensating', step: 'refund', reason: 'x' },
+    );
+    expect(compensating.saga).toMatchObject({ status: 'cancelled' });
+    expect(compensating.sent).toEqual([
+      'cmd.payment.refund',
+      'cmd.payment.refund',
+      'cmd.payment.refund',
+      'cmd.customer.notify',
+    ]);
   });
 
   it('when payment is declined, it cancels with nothing to compensate', () => {

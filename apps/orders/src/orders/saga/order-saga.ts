@@ -21,7 +21,18 @@ import {
   type CommandReply,
   type CommandSubject,
 } from '@flowscope/contracts';
-import { isOpen, outcomeOf, type CompensationStep, type SagaLimits, type SagaState, type SagaStep } from './saga-state';
+import {
+  isOpen,
+  outcomeOf,
+  type CompensationStep,
+  type ForwardStep,
+  type SagaLimits,
+  type SagaState,
+  type SagaStep,
+} from './saga-state';
+
+/** The forward steps in the order they run. */
+const FORWARD_STEPS: readonly ForwardStep[] = ['payment', 'stock', 'shipment'];
 
 /** What a step does: send a command (request/reply), or publish the order's final event. */
 export type SagaAction =
@@ -129,16 +140,36 @@ export function actionOf(saga: SagaState): SagaAction {
   return ORDER_SAGA[saga.step].action(saga);
 }
 
+/** How sure a step's result is: a definite one comes back the same when its command is sent again. */
+export type Answer = 'definite' | 'uncertain';
+
+/** The state the next step starts from, and whether it must be stored before that step runs. */
+export interface NextState {
+  saga: SagaState;
+  store: boolean;
+}
+
 /**
- * The state to store after a transition, so that each step costs one saga write: when the next step
- * sends a command, that command's attempt begins in the same write; when it publishes the order's
- * final event, nothing is stored before it (undefined): a saga resumed from the state before
- * re-sends a command whose first outcome comes back, and the event's id is the same each time, so
- * JetStream keeps it once. A saga that is over is stored as it is.
+ * What to do after a transition. Every command is idempotent (a re-sent one returns its first
+ * outcome, a refusal included) and every event's id is the same each time, so a saga resumed from
+ * an earlier stored state replays the same steps to the same place, as long as it takes only
+ * definite results for its forward steps (a resumed saga does not give one up: see applyReply).
+ * Stored, then, only where a replay could not find its way back:
+ * - after an uncertain result (a timeout, a retryable error: the attempts made and what may have
+ *   taken effect are known only here), with the next attempt begun in the same write;
+ * - once the saga is over (it is not resumed again).
+ * Other results are kept in memory only; the next command's attempt begins there. A saga whose
+ * steps all answer is stored twice: at start (StartSaga) and at the end.
  */
-export function readyForNext(saga: SagaState, now: Date): SagaState | undefined {
-  if (!isOpen(saga)) return saga;
-  return actionOf(saga).kind === 'command' ? beginAttempt(saga, now) : undefined;
+export function nextState(saga: SagaState, answer: Answer, now: Date): NextState {
+  if (!isOpen(saga)) return { saga, store: true };
+  if (actionOf(saga).kind === 'event') return { saga, store: answer === 'uncertain' };
+  return { saga: beginAttempt(saga, now), store: answer === 'uncertain' };
+}
+
+/** How sure a command's reply is (see nextState). */
+export function answerOf(reply: CommandReply): Answer {
+  return reply.ok || !reply.retryable ? 'definite' : 'uncertain';
 }
 
 /** Marks a new attempt of the current step: saved before its command goes out. */
@@ -151,7 +182,9 @@ export function applyReply(saga: SagaState, reply: CommandReply, limits: SagaLim
   const rule = ORDER_SAGA[saga.step];
   const recorded = record(saga, saga.attempt, reply.ok ? 'ok' : reply.code, now);
   if (reply.ok) return follow(remember(recorded, rule.undo), rule.onOk);
-  if (reply.retryable && saga.attempt < limits.maxAttempts) return recorded;
+  // A resumed saga does not give up a forward step: the run before may have gone past it (see nextState).
+  const keepTrying = limits.resumed === true && FORWARD_STEPS.includes(saga.step as ForwardStep);
+  if (reply.retryable && (saga.attempt < limits.maxAttempts || keepTrying)) return recorded;
   if (reply.retryable) {
     return follow(recorded, rule.onGiveUp, `${saga.step} gave up after ${saga.attempt} attempts: ${reply.message}`);
   }

@@ -50,6 +50,11 @@ export interface SagaState {
 
 export interface SagaLimits {
   maxAttempts: number;
+  /**
+   * The saga was read back from its stored state: its forward steps are retried until they answer,
+   * never given up (the run before may have gone past them without storing it, see nextState).
+   */
+  resumed?: boolean;
 }
 
 export function startSaga(orderId: string, order: SagaOrder, now: Date, trace?: Record<string, string>): SagaState {

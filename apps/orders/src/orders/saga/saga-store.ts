@@ -19,13 +19,6 @@ export class SagaStore implements OnModuleInit {
     return stored && readStoredSaga(stored);
   }
 
-  /** Stores a new saga unless its order has one already; returns the one stored, and whether it is this one. */
-  async putIfAbsent(saga: SagaState): Promise<{ saga: SagaState; created: boolean }> {
-    if (await this.kv.tryCreate(saga.orderId, saga)) return { saga, created: true };
-    const stored = await this.kv.putIfAbsent(saga.orderId, saga);
-    return { saga: readStoredSaga(stored), created: false };
-  }
-
   async save(saga: SagaState): Promise<SagaState> {
     await this.kv.put(saga.orderId, saga);
     return saga;

@@ -7,8 +7,12 @@ import { startSaga } from '../saga/saga-state';
 import { SagaStore } from '../saga/saga-store';
 
 /**
- * Starts the saga of an orchestrated order once: a redelivered order.placed finds it started. Stored
- * with its first command's attempt begun (one write), which the runner then sends.
+ * Starts the saga of an orchestrated order once, with nothing stored: its first write is the
+ * runner's (after an uncertain answer, or at the end), and until then the `order.placed` delivery
+ * stays unacknowledged (`holdAck`), so that after a crash JetStream delivers it again, to this
+ * replica or another, and the saga starts again from the beginning and replays (see nextState). A
+ * redelivered order.placed (our record exists) finds its saga stored, or not: then it is stored
+ * as it starts, and replays as a resumed saga.
  */
 @Injectable()
 export class StartSaga {
@@ -17,11 +21,21 @@ export class StartSaga {
     @Inject(SagaRunner) private readonly runner: SagaRunner,
   ) {}
 
-  async execute(placed: EventEnvelope<'order.placed'>): Promise<void> {
+  async execute(
+    placed: EventEnvelope<'order.placed'>,
+    { created, holdAck }: { created: boolean; holdAck?: () => () => void },
+  ): Promise<void> {
     const { orderId, customerId, items, total, currency, destination } = placed.data;
     const now = new Date();
-    const saga = startSaga(orderId, { customerId, items, total, currency, destination }, now, captureTraceContext());
-    const stored = await this.sagas.putIfAbsent(beginAttempt(saga, now));
-    this.runner.drive(orderId, stored.saga, stored.created);
+    const saga = beginAttempt(
+      startSaga(orderId, { customerId, items, total, currency, destination }, now, captureTraceContext()),
+      now,
+    );
+    if (created) return this.runner.start(saga, holdAck?.(), false);
+    // Placed before: stored (it goes on from there), or never stored (it may have run some way, and
+    // starts again as a resumed saga, stored first: the ack is given, and a crash now does not
+    // depend on yet another delivery, which JetStream gives a bounded number of times).
+    const stored = (await this.sagas.get(orderId)) ?? (await this.sagas.save(saga));
+    this.runner.drive(orderId, stored, stored === saga, true);
   }
 }
