@@ -68,6 +68,7 @@ export class Checkpointer {
   private async checkpoint(): Promise<void> {
     const covered = await this.ingestor.settle();
     const batch = this.table.takeChanged(this.replica);
+    this.ingestor.backlogTaken();
     const partitions = this.config.TRACKER_PARTITIONS;
     const positions = new Map<number, number>();
     for (const partition of this.owned()) {

@@ -69,6 +69,13 @@ export class EventIngestor {
   private consumerStart = Infinity;
   /** Called when enough changes wait for a checkpoint. */
   onBacklog?: () => void;
+  /**
+   * Reading stopped because the checkpoints fall behind: twice CHECKPOINT_CHANGES changes wait while
+   * one is being written. Memory stays bounded (ended flows wait in memory for their write); the
+   * consumer starts again where it stopped once a checkpoint has taken the changes in.
+   */
+  private paused = false;
+  private restarting: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(NatsClient) private readonly nats: NatsClient,
@@ -161,8 +168,14 @@ export class EventIngestor {
     await messages?.close().catch(() => undefined);
   }
 
-  /** (Re)starts the ordered consumer at the lowest position of the owned partitions. */
-  private async restart(): Promise<void> {
+  /** (Re)starts the ordered consumer at the lowest position of the owned partitions (one at a time). */
+  private restart(): Promise<void> {
+    const next = this.restarting.then(() => this.startReading());
+    this.restarting = next.catch(() => undefined);
+    return next;
+  }
+
+  private async startReading(): Promise<void> {
     await this.stopReading();
     // What was applied before the restart is not applied again: the partitions read so far cover
     // lastSeen. Partitions just taken in start from their own checkpoint's position.
@@ -213,6 +226,17 @@ export class EventIngestor {
     }
     if (seq % 512 === 0) consumerLagMetrics.pending.set(LAG_LABELS, msg.info.pending);
     if (this.table.pendingChanges >= this.config.CHECKPOINT_CHANGES) this.onBacklog?.();
+    if (this.table.pendingChanges >= 2 * this.config.CHECKPOINT_CHANGES && !this.paused) {
+      this.paused = true;
+      void this.stopReading();
+    }
+  }
+
+  /** A checkpoint has taken the waiting changes in: reading goes on if it had stopped for them. */
+  backlogTaken(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.from.size > 0 && this.messages === undefined) void this.restart();
   }
 
   private route(kvKey: string, def: FlowDefinition, key: string, routed: Routed, now: Date): void {
