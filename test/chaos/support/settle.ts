@@ -9,6 +9,7 @@ import {
 import type { LoadSummary } from '../../../apps/loadgen/src/load-summary';
 import type { FlowscopeSystem } from '../../../deploy/launch/system';
 import { audit, eventsByOrder, kvKeys, waitForEveryOrderToEnd, waitForQuiet, type Audit } from './invariants';
+import { waitForTrackerDrained } from '../../support/tracker';
 import type { BackgroundLoad } from './load';
 
 /** The test's own NATS connection: every server of the system, as the admin when NATS has users. */
@@ -53,6 +54,10 @@ export async function settle(
   const orderIds = () => new Set([...load.accepted, ...recorded]);
   await waitForEveryOrderToEnd(nats.js, nats.jsm, orderIds, prefix, 300_000);
   await waitForQuiet(nats.jsm, 120_000);
+  // The tracker reads through an ordered consumer (no acks: not among the durables above). It has
+  // caught up once every partition's checkpoint covers the stream, e.g. after a restart late in the
+  // run, which waits for the killed process's leases to lapse and then replays from the checkpoint.
+  await waitForTrackerDrained(system.app('process-tracker'), nats.jsm, 120_000);
   recorded = await kvKeys(nats.js, 'orders', prefix);
   const events = await eventsByOrder(nats.js, nats.jsm, prefix);
   const result = await audit({
