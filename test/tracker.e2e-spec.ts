@@ -6,7 +6,6 @@ import path from 'node:path';
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { parse } from 'yaml';
 import type { FlowDefinition } from '@flowscope/contracts';
-import { evaluateFlow } from '../apps/process-tracker/src/flows/evaluation/evaluate-flow';
 import type { AppProcess } from '../deploy/launch/apps';
 import { natsConnectOptions } from '../deploy/launch/nats-auth';
 import { waitFor } from '../deploy/launch/probe';
@@ -15,6 +14,7 @@ import { dlqMessages } from './support/flow';
 import { natsPub } from './support/nats-cli';
 import {
   allFlows,
+  diffFromPublished,
   flowEvents,
   getFlow,
   partitionsOf,
@@ -186,31 +186,9 @@ async function publishAll(messages: { type: string }[], onProgress?: (done: numb
   }
 }
 
-/** Jepsen-style: the state computed from what was published, against what the tracker says. */
-function diff(flows: ReturnType<typeof burst>['flows'], duplicates: { id: string }[], observed: FlowBody[]) {
-  const byKey = new Map(observed.map((f) => [f.key, f]));
-  const dupCount = new Map<string, number>();
-  for (const d of duplicates) dupCount.set(d.id, (dupCount.get(d.id) ?? 0) + 1);
-  return flows.flatMap(({ key, events }) => {
-    const expected = {
-      status: evaluateFlow(
-        def,
-        events.map((e) => ({ type: e.type, at: e.time })),
-        new Date(),
-        SLOW_SLA_MS,
-      ).status,
-      events: events.map((e) => e.id).sort(),
-      duplicates: events.reduce((n, e) => n + (dupCount.get(e.id) ?? 0), 0),
-    };
-    const got = byKey.get(key);
-    const actual = got && {
-      status: got.status,
-      events: got.events.map((e) => e.id).sort(),
-      duplicates: got.duplicates,
-    };
-    return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ key, expected, actual }];
-  });
-}
+/** Jepsen-style: the state computed from what was published, against what the tracker lists. */
+const diff = (flows: ReturnType<typeof burst>['flows'], duplicates: { id: string }[], observed: FlowBody[]) =>
+  diffFromPublished(def, flows, duplicates, new Map(observed.map((f) => [f.key, f])), SLOW_SLA_MS);
 
 describe('process tracker under crashes and replicas', () => {
   const SLOW_SLA = { FLOW_TIMEOUT_MS: String(SLOW_SLA_MS), STALL_SWEEP_MS: '1000' };

@@ -10,14 +10,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { parse } from 'yaml';
-import { evaluateFlow } from '../../apps/process-tracker/src/flows/evaluation/evaluate-flow';
 import { partitionOf } from '../../apps/process-tracker/src/flows/partitions/partitioning';
 import type { AppProcess } from '../../deploy/launch/apps';
 import { natsConnectOptions } from '../../deploy/launch/nats-auth';
 import { httpJson, waitFor } from '../../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../../deploy/launch/system';
 import {
+  diffFromPublished,
   flowEvents,
+  type FlowMismatch,
   partitionsOf,
   SCENARIOS,
   shuffle,
@@ -122,33 +123,8 @@ async function readAll(t: AppProcess, keys: string[]): Promise<Map<string, FlowB
   return out;
 }
 
-/** The flows whose state differs from what the published events define. */
-function diff(b: ReturnType<typeof burst>, observed: Map<string, FlowBody>) {
-  const dupCount = new Map<string, number>();
-  for (const d of b.duplicates) dupCount.set(d.id, (dupCount.get(d.id) ?? 0) + 1);
-  return b.flows.flatMap(({ key, events }) => {
-    const expected = {
-      status: evaluateFlow(
-        def,
-        events.map((e) => ({ type: e.type, at: e.time })),
-        new Date(),
-        SLA_MS,
-      ).status,
-      events: events.map((e) => e.id).sort(),
-      duplicates: events.reduce((n, e) => n + (dupCount.get(e.id) ?? 0), 0),
-    };
-    const got = observed.get(key);
-    const actual = got && {
-      status: got.status,
-      events: got.events.map((e) => e.id).sort(),
-      duplicates: got.duplicates,
-    };
-    return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ key, expected, actual }];
-  });
-}
-
 /** For a failed run's story: per wrong flow, its partition and where in the burst its missing events were. */
-function missingReport(b: ReturnType<typeof burst>, wrong: ReturnType<typeof diff>): string {
+function missingReport(b: ReturnType<typeof burst>, wrong: FlowMismatch[]): string {
   const placeOf = new Map<string, number>();
   b.messages.forEach((m, i) => {
     const { id } = m as unknown as { id: string };
@@ -179,8 +155,9 @@ async function verify(r: Rig, b: ReturnType<typeof burst>, label: string, extra:
   const [a, c] = r.trackers.slice(-2);
   await waitForTrackerDrained(a, r.jsm, 300_000);
   const keys = b.flows.map((f) => f.key);
-  const problems: Record<string, ReturnType<typeof diff>> = {};
-  for (const t of [a, c]) problems[t.url] = diff(b, await readAll(t, keys));
+  const problems: Record<string, FlowMismatch[]> = {};
+  for (const t of [a, c])
+    problems[t.url] = diffFromPublished(def, b.flows, b.duplicates, await readAll(t, keys), SLA_MS);
   const figures = {
     flows: FLOWS,
     messages: b.messages.length,

@@ -1,6 +1,7 @@
 // Helpers for the process tracker's e2e tests: generated flows, a tracker process of one's own,
 // and reading every flow back through the API.
-import { buildEvent, type EventData, type EventType } from '@flowscope/contracts';
+import { buildEvent, type EventData, type EventType, type FlowDefinition } from '@flowscope/contracts';
+import { evaluateFlow } from '../../apps/process-tracker/src/flows/evaluation/evaluate-flow';
 import { httpJson, waitFor } from '../../deploy/launch/probe';
 import { AppProcess } from '../../deploy/launch/apps';
 import { natsClientEnv, type NatsEndpoint } from '../../deploy/launch/nats-auth';
@@ -140,4 +141,48 @@ export function waitForTrackerDrained(tracker: AppProcess, jsm: JetStreamManager
     },
     { timeoutMs, intervalMs: 250, what: 'the tracker to checkpoint every event' },
   );
+}
+
+/** A published flow: its key and its CloudEvents (as `flowEvents` gives them). */
+export interface PublishedFlow {
+  key: string;
+  events: { id: string; type: string; time: string }[];
+}
+
+/** A flow the tracker shows otherwise than its published events define (`actual` undefined: not found). */
+export interface FlowMismatch {
+  key: string;
+  expected: { status: string; events: string[]; duplicates: number };
+  actual?: { status: string; events: string[]; duplicates: number };
+}
+
+/**
+ * Jepsen-style: the flows whose state in `observed` (by key) differs from what was published, i.e.
+ * the status its distinct events give (`slaMs` the SLA), those events, and the duplicates counted
+ * (each copy in `duplicates` is one).
+ */
+export function diffFromPublished(
+  def: FlowDefinition,
+  flows: readonly PublishedFlow[],
+  duplicates: readonly { id: string }[],
+  observed: ReadonlyMap<string, FlowBody>,
+  slaMs: number,
+): FlowMismatch[] {
+  const dupCount = new Map<string, number>();
+  for (const d of duplicates) dupCount.set(d.id, (dupCount.get(d.id) ?? 0) + 1);
+  return flows.flatMap(({ key, events }) => {
+    const seen = events.map((e) => ({ type: e.type, at: e.time }));
+    const expected = {
+      status: evaluateFlow(def, seen, new Date(), slaMs).status,
+      events: events.map((e) => e.id).sort(),
+      duplicates: events.reduce((n, e) => n + (dupCount.get(e.id) ?? 0), 0),
+    };
+    const got = observed.get(key);
+    const actual = got && {
+      status: got.status,
+      events: got.events.map((e) => e.id).sort(),
+      duplicates: got.duplicates,
+    };
+    return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ key, expected, actual }];
+  });
 }

@@ -9,8 +9,8 @@ import type { SagaStore } from './saga-store';
 const order = { customerId: 'c-1', items: [{ sku: 'A', qty: 1, unitPrice: 5 }], total: 5, currency: 'EUR' };
 const config = { SAGA_STEP_TIMEOUT_MS: 1000, SAGA_MAX_ATTEMPTS: 3, SAGA_RETRY_BACKOFF_MS: 1 } as OrdersConfig;
 
-/** A runner over an in-memory bucket, commands answered by `answer` (after `commandMs` each). */
-function rig(answer: (subject: string) => CommandReply = () => ({ ok: true }), commandMs = 0) {
+/** A runner over an in-memory bucket, commands answered by `answer`. */
+function rig(answer: (subject: string) => CommandReply = () => ({ ok: true })) {
   const bucket = new Map<string, SagaState>();
   const log: string[] = [];
   const store = {
@@ -23,10 +23,9 @@ function rig(answer: (subject: string) => CommandReply = () => ({ ok: true }), c
     unfinished: () => Promise.resolve([...bucket.values()].filter(isOpen).map((s) => s.orderId)),
   } as unknown as SagaStore;
   const commands = {
-    send: async (subject: string) => {
+    send: (subject: string) => {
       log.push(`sent ${subject}`);
-      await new Promise((resolve) => setTimeout(resolve, commandMs));
-      return answer(subject);
+      return Promise.resolve(answer(subject));
     },
   } as unknown as CommandClient;
   const events = {
@@ -36,10 +35,7 @@ function rig(answer: (subject: string) => CommandReply = () => ({ ok: true }), c
     },
   } as unknown as EventPublisher;
   const runner = new SagaRunner(store, commands, events, config);
-  const settled = async () => {
-    for (let i = 0; i < 100 && (bucket.size === 0 || [...bucket.values()].some(isOpen)); i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-  };
+  const settled = () => runner.idle();
   return { runner, bucket, log, settled };
 }
 

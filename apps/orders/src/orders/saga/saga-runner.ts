@@ -49,7 +49,12 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.driving.values());
+    await this.idle();
+  }
+
+  /** Resolves once no saga is being driven (a retry that drives one again included). */
+  async idle(): Promise<void> {
+    while (this.driving.size > 0) await Promise.all(this.driving.values());
   }
 
   /**

@@ -46,7 +46,8 @@ export class FlowReader implements OnApplicationBootstrap {
   async get(definition: string, key: string): Promise<FlowInstance | undefined> {
     const kvKey = instanceKey(definition, key);
     const live = this.table.get(kvKey);
-    if (live) return live;
+    // A copy: the view is built from it once (the flow in memory keeps its events compact, and changes).
+    if (live) return live.toJSON();
     const recent = this.table.recentEntry(kvKey);
     if (recent) return JSON.parse(recent.body) as FlowInstance;
     return this.store.getFlow(kvKey);

@@ -274,20 +274,11 @@ export class EventIngestor {
         continue;
       }
       for (const [kvKey, { def, key, queue }] of keys) {
-        // The partition left meanwhile (and may be back, read again from its own position): these
-        // events are not this reading's any more.
+        // The partition left meanwhile (dropping it dropped the queue; it may be back, read again from
+        // its own position): these events are not this reading's any more. While the queue is there,
+        // the flow cannot have come into memory (events for it join the queue).
         if (this.loading.get(kvKey) !== queue) continue;
         this.loading.delete(kvKey);
-        // The partition went to another replica meanwhile: it replays these events from its checkpoint.
-        if (!this.from.has(partitionOf(kvKey, this.config.TRACKER_PARTITIONS))) continue;
-        // The flow came into memory meanwhile (its partition was taken in again, from a newer
-        // checkpoint than this read): that copy is the state; the events apply to it (replays skip).
-        const held = this.table.get(kvKey);
-        if (held) {
-          const now = new Date();
-          for (const routed of queue) this.apply(kvKey, def, held, routed, now);
-          continue;
-        }
         const found = stored.get(kvKey);
         this.adopt(kvKey, def, key, found ? FlowState.restore(found.flow, found.revision) : undefined, queue);
       }
