@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connect, Events, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
 import { natsConnectOptions } from '../deploy/launch/nats-auth';
-import { httpJson } from '../deploy/launch/probe';
+import { httpJson, waitFor } from '../deploy/launch/probe';
 import { startSystem, type FlowscopeSystem } from '../deploy/launch/system';
 import type { NatsIdentity } from '../deploy/nats/permissions';
 import { orderTrace, placeOrder, waitForOutcome, waitForQuiet } from './support/flow';
@@ -223,10 +223,17 @@ describe('no personal data in spans', () => {
       ]);
 
     const queryUrl = system.jaeger!.queryUrl;
-    const services = await getServices(queryUrl);
-    expect(services).toEqual(
-      expect.arrayContaining(['orders', 'payments', 'seller', 'logistics', 'notification', 'process-tracker']),
-    );
+    // Every service's spans, before the scan: each service exports in batches of its own, so one
+    // (logistics, say) may still be on its way when the traces above are complete.
+    const everyService = ['orders', 'payments', 'seller', 'logistics', 'notification', 'process-tracker'];
+    const services = await waitFor(
+      async () => {
+        const listed = await getServices(queryUrl);
+        return everyService.every((s) => listed.includes(s)) ? listed : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'spans of every service in Jaeger' },
+    ).catch(() => getServices(queryUrl));
+    expect(services).toEqual(expect.arrayContaining(everyService));
     const traceIds = new Set<string>();
     for (const service of services) {
       for (const trace of await findTraces(queryUrl, { service, limit: 1000 })) traceIds.add(trace.traceID);
