@@ -1,4 +1,12 @@
-import { buildEvent, MAX_EVENT_BYTES, parseEvent, type EventEnvelope, type ReceivedMessage } from './envelope';
+import {
+  buildEvent,
+  CloudEventSchema,
+  isPlainCloudEvent,
+  MAX_EVENT_BYTES,
+  parseEvent,
+  type EventEnvelope,
+  type ReceivedMessage,
+} from './envelope';
 import { ContractError, type ContractErrorCode } from './errors';
 import type { OrderPlaced } from './events';
 import { MAX_JSON_DEPTH } from './validation';
@@ -183,5 +191,73 @@ describe('parseEvent: refusals', () => {
       message: error.message,
       issues: error.issues,
     });
+  });
+});
+
+describe('isPlainCloudEvent: the fast check never passes what the schema refuses', () => {
+  const event = buildEvent('order.placed', placedData, { source: 'orders' }) as unknown as Record<string, unknown>;
+  const oddValues: unknown[] = [
+    undefined,
+    null,
+    '',
+    ' ',
+    'x',
+    'x'.repeat(256),
+    'x'.repeat(257),
+    '1.0',
+    '1.1',
+    1,
+    0,
+    true,
+    {},
+    [],
+    ['1.0'],
+    '2026-01-02T03:04:05Z',
+    '2026-01-02T03:04:05.123Z',
+    '2026-01-02T03:04:05+01:00',
+    '2026-01-02T03:04:05+24:00',
+    '2026-01-02T03:04Z',
+    '2026-02-30T03:04:05Z',
+    '2024-02-29T03:04:05Z',
+    '2026-01-02 03:04:05Z',
+    '2026-01-02T03:04:05',
+    '2026-01-02T03:04:05Z\n',
+    'application/json',
+  ];
+  const fields = [
+    'specversion',
+    'id',
+    'source',
+    'type',
+    'time',
+    'subject',
+    'datacontenttype',
+    'data',
+    'correlationid',
+    'causationid',
+    'extension',
+  ];
+
+  it('a built event passes both', () => {
+    expect(isPlainCloudEvent(event)).toBe(true);
+    expect(CloudEventSchema.safeParse(event).success).toBe(true);
+  });
+
+  it.each(fields)('with %s set to each odd value (or left out), it passes only when zod does', (field) => {
+    let passed = 0;
+    for (const value of oddValues) {
+      const candidate: Record<string, unknown> = { ...event, [field]: value };
+      if (value === undefined) delete candidate[field];
+      const fast = isPlainCloudEvent(candidate);
+      if (fast) passed++;
+      expect({ field, value, fast, zod: fast && CloudEventSchema.safeParse(candidate).success }).toEqual({
+        field,
+        value,
+        fast,
+        zod: fast,
+      });
+    }
+    // Each field has values the fast check vouches for (so the case checks something).
+    expect(passed).toBeGreaterThan(0);
   });
 });

@@ -17,7 +17,7 @@ export function parseDelivery(
     const event = parseEvent({
       subject: msg.subject,
       body: msg.data,
-      msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
+      msgId: () => msg.headers?.get('Nats-Msg-Id') || undefined,
       streamSequence: msg.info.streamSequence,
       receivedAt,
     });

@@ -27,7 +27,7 @@ export function readTrackedEvent(msg: JsMsg, registry: DefinitionRegistry): Rout
   const raw = readEnvelope({
     subject: msg.subject,
     body: msg.data,
-    msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
+    msgId: () => msg.headers?.get('Nats-Msg-Id') || undefined,
     streamSequence: msg.info.streamSequence,
     receivedAt: new Date(msg.info.timestampNanos / 1e6),
   });
@@ -60,9 +60,17 @@ export function readTrackedEvent(msg: JsMsg, registry: DefinitionRegistry): Rout
 
 /** The producer's trace context, or the one services derive for events published without any. */
 function traceOf(msg: JsMsg, seed: string): { traceId: string; spanId: string } {
-  const header = msg.headers?.keys().find((k) => k.toLowerCase() === 'traceparent');
-  const match = header ? TRACEPARENT.exec(msg.headers!.get(header)) : null;
+  const match = TRACEPARENT.exec(traceparentOf(msg));
   return match ? { traceId: match[1], spanId: match[2] } : seededTrace(seed);
+}
+
+/** The `traceparent` header, whatever its case (one pass over the headers; nats.js's get lists them per call). */
+function traceparentOf(msg: JsMsg): string {
+  const headers = msg.headers;
+  if (!headers) return '';
+  for (const [name, values] of headers)
+    if (name.length === 11 && name.toLowerCase() === 'traceparent') return values[0] ?? '';
+  return '';
 }
 
 // The events of one flow arrive close together and share a seed: two hashes per event add up.
