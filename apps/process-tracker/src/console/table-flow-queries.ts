@@ -99,6 +99,8 @@ export class TableFlowQueries implements FlowQueries, OnModuleDestroy {
     this.stale.set(id, after);
     // Bounded: without an overview asking, the tally is brought up to date every so many changes.
     if (this.stale.size >= STALE_LIMIT) this.refreshTally();
+    // Nobody watches the live view (the usual case while a backlog drains): no evaluation per change.
+    if (this.listeners.size === 0) return;
     const def = after && this.registry.get(after.definition);
     if (!def || !after || previous === after.status) return;
     const steps = after.evaluate(def, new Date()).steps;

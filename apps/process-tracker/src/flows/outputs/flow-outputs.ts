@@ -2,7 +2,7 @@ import type { FlowDefinition, FlowStatus } from '@flowscope/contracts';
 import { NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { TERMINAL } from '../evaluation/evaluate-flow';
-import { firstTraced } from '../flow-instance';
+import { firstTraced, type TrackedEvent } from '../flow-instance';
 import type { FlowState } from '../state/flow-state';
 import { emitFlowSpan } from './flow-span';
 import { trackerMetrics } from './tracker-metrics';
@@ -14,9 +14,9 @@ export class FlowOutputs {
 
   /** `previous` is the status before the change; undefined for a flow just started. */
   changed(def: FlowDefinition, flow: FlowState, previous: FlowStatus | undefined, now: Date): void {
-    const labels = { definition: def.name, style: flow.style };
-    if (previous === undefined) trackerMetrics.started.inc(labels);
+    if (previous === undefined) trackerMetrics.started.inc({ definition: def.name, style: flow.style });
     if (previous === flow.status) return;
+    const labels = { definition: def.name, style: flow.style };
     this.nats.nc.publish(
       `flow.${flow.status}`,
       JSON.stringify({
@@ -29,7 +29,7 @@ export class FlowOutputs {
       }),
     );
     if (flow.status === 'stalled')
-      trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(flow) });
+      trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(flow.events) });
     if (!TERMINAL.has(flow.status) || (previous && TERMINAL.has(previous))) return;
     this.ended(def, flow, now);
   }
@@ -37,7 +37,9 @@ export class FlowOutputs {
   private ended(def: FlowDefinition, flow: FlowState, now: Date): void {
     const evaluation = flow.evaluate(def, now);
     const labels = { definition: def.name, style: flow.style, status: evaluation.status };
-    const exemplarLabels = traceExemplar(flow);
+    // Parsed once, for the exemplars and the flow span (a flow keeps its events as JSON).
+    const events = flow.events;
+    const exemplarLabels = traceExemplar(events);
     trackerMetrics.ended.inc(labels);
     if (flow.wasStalled) trackerMetrics.recovered.inc(labels);
     if (evaluation.endedAt) {
@@ -53,12 +55,12 @@ export class FlowOutputs {
         exemplarLabels,
       });
     }
-    emitFlowSpan(def, flow, evaluation);
+    emitFlowSpan(def, flow, evaluation, events);
   }
 }
 
 /** The exemplar of a flow's observations: the trace of its first event (trace_id, the OTel convention). */
-function traceExemplar(flow: FlowState): Record<string, string> {
-  const traceId = firstTraced(flow.events)?.traceId;
+function traceExemplar(events: readonly TrackedEvent[]): Record<string, string> {
+  const traceId = firstTraced(events)?.traceId;
   return traceId ? { trace_id: traceId } : {};
 }

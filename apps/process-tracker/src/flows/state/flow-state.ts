@@ -128,9 +128,30 @@ export class FlowState implements FlowInstance {
     return true;
   }
 
-  /** Status and steps now, from the earliest time of each event type. */
+  /**
+   * Status and steps now, from the earliest time of each event type. The last evaluation is kept
+   * (one for the whole process): applying an event evaluates the flow, and its outputs and the
+   * console ask again for the same version at once. Read-only: callers share it.
+   */
   evaluate(def: FlowDefinition, now: Date): FlowEvaluation {
-    return evaluateEarliest(def, new PairTimes(this.earliest), now, def.timeoutMs, this.startedAt || undefined);
+    const last = lastEvaluation;
+    // A terminal status does not depend on the clock; any other may (stalled), so the clock must match.
+    if (
+      last.flow === this &&
+      last.version === this.version &&
+      last.def === def &&
+      (TERMINAL.has(last.evaluation.status) || last.nowMs === now.getTime())
+    )
+      return last.evaluation;
+    const evaluation = evaluateEarliest(
+      def,
+      new PairTimes(this.earliest),
+      now,
+      def.timeoutMs,
+      this.startedAt || undefined,
+    );
+    lastEvaluation = { flow: this, version: this.version, def, nowMs: now.getTime(), evaluation };
+    return evaluation;
   }
 
   /** The stored shape as JSON, what a checkpoint writes (the events as they are kept: no re-serialisation). */
@@ -194,6 +215,15 @@ export class FlowState implements FlowInstance {
 }
 
 const NO_TIMES: string[] = [];
+
+/** The last evaluation made, of which flow, at which version, with which definition and clock. */
+let lastEvaluation: {
+  flow: FlowState | undefined;
+  version: number;
+  def: FlowDefinition | undefined;
+  nowMs: number;
+  evaluation: FlowEvaluation;
+} = { flow: undefined, version: -1, def: undefined, nowMs: NaN, evaluation: { status: 'running', steps: [] } };
 
 /** One event as the stored array holds it; the id first, so a duplicate is found by its opening. */
 const eventJson = (e: TrackedEvent): string =>

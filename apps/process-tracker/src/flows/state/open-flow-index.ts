@@ -38,8 +38,15 @@ export class OpenFlowIndex {
 
   /** Records that the flow stored under `key` changed from `before` to `after` (undefined: deleted). */
   track(key: string, before: FlowSummary | undefined, after: FlowSummary | undefined): void {
-    if (before) this.count(before, -1);
-    if (after) this.count(after, +1);
+    // Most events leave a flow where it was counted (running before and after): nothing to move.
+    const moved =
+      !before ||
+      !after ||
+      before.status !== after.status ||
+      before.style !== after.style ||
+      before.definition !== after.definition;
+    if (moved && before) this.count(before, -1);
+    if (moved && after) this.count(after, +1);
     if (after && isWaiting(after) && (!before || !isWaiting(before) || before.startedAt !== after.startedAt))
       this.requeue(key, after);
   }
