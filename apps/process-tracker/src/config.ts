@@ -49,6 +49,13 @@ export const trackerConfigSchema = baseConfigSchema.extend({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .optional(),
+  /**
+   * How far V8 lets the heap grow past what the last full GC kept, in percent (V8's own default is
+   * larger and grows with the heap). The tracker's heap is mostly long-lived flows: a small margin
+   * keeps RSS near what they need at the cost of more frequent full GCs (BENCHMARKS.md, issue 13).
+   * 0 leaves V8's default.
+   */
+  TRACKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(100).default(30),
   ...consoleConfigShape,
 });
 export type TrackerConfig = z.infer<typeof trackerConfigSchema>;
