@@ -43,8 +43,17 @@ interface BatchedDirectGet {
   };
 }
 
-/** Writes in flight at once: enough to fill the connection, few enough not to time out under load. */
-const WRITE_WINDOW = 256;
+/**
+ * Writes in flight at once: a round of a checkpoint takes about WRITE_ROUNDS round trips, within
+ * MIN..MAX_WRITE_WINDOW. A live stream's checkpoint (a few thousand flows) keeps few writes in
+ * flight, so that their PubAcks, and the writes they start, come back in small bursts between the
+ * events being read: with 256 at once a round held the event loop for 100-450 ms (lag p99 177-322 ms
+ * at 5,000 events/s), with 64 for much less (79-99 ms). A backlog's checkpoint (tens of thousands of
+ * flows, reading paused for it) takes the widest window: 64 slowed a drain down (BENCHMARKS.md, issue 13).
+ */
+const [MIN_WRITE_WINDOW, MAX_WRITE_WINDOW, WRITE_ROUNDS] = [32, 256, 32];
+const writeWindow = (items: number) =>
+  Math.min(MAX_WRITE_WINDOW, Math.max(MIN_WRITE_WINDOW, Math.ceil(items / WRITE_ROUNDS)));
 
 export const partitionToken = (partition: number) => `p${partition}`;
 export const openKey = (partition: number, kvKey: string) => `${partitionToken(partition)}.${kvKey}`;
@@ -233,7 +242,7 @@ function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Runs `each` over `items` with at most WRITE_WINDOW in flight; results in order. */
+/** Runs `each` over `items` with at most writeWindow(items) in flight; results in order. */
 async function window<T, R>(items: readonly T[], each: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -243,6 +252,6 @@ async function window<T, R>(items: readonly T[], each: (item: T) => Promise<R>):
       results[i] = await each(items[i]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(WRITE_WINDOW, items.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(writeWindow(items.length), items.length) }, lane));
   return results;
 }
