@@ -25,10 +25,12 @@ import {
 } from './support/tracker-stream';
 import {
   caughtUp,
+  gcBetween,
   RssLimitExceeded,
   settledMemory,
   TrackerGone,
   trackerMemory,
+  trackerRuntime,
   verifyAll,
 } from './support/tracker-watch';
 
@@ -81,6 +83,8 @@ async function drainByTrackers(rig: Rig, prefix: string, replicas: number) {
   });
   const [first, end] = [rig.watch.firstAt!, done.at];
   const slice = cpu!(end);
+  // GC since each tracker started (its start-up is a small part of it), read before the checks below.
+  const gc = await Promise.all(rig.trackers.map(async (t) => (await trackerRuntime(t)).gc));
   const seconds = (end - first) / 1000;
   const allHealthy = Math.max(...rig.healthyAt);
   const verified = await Promise.all(rig.trackers.map((t) => verifyAll(t, expected)));
@@ -100,6 +104,7 @@ async function drainByTrackers(rig: Rig, prefix: string, replicas: number) {
           )
         : null,
     ...slice,
+    gcPerReplica: gc,
     verifiedPerReplica: verified,
   };
 }
@@ -120,6 +125,7 @@ async function drainPhase() {
     const before = await plain('before');
     const tracker = await drainByTrackers(rig, 'd', 1);
     say(`one tracker: ${tracker.eventsPerSecond} events/s, CPU ${JSON.stringify(tracker.cpuPercentOfOneCore)}`);
+    say(`its GC since start: ${JSON.stringify(tracker.gcPerReplica[0])}`);
     const after = await plain('after');
     const mean = (form: 'forAwait' | 'callback') =>
       Math.round((before[form].eventsPerSecond + after[form].eventsPerSecond) / 2);
@@ -221,6 +227,7 @@ async function lagPhase() {
     await publishAll(rig.js, openFlowStream('ready', 0, 1), { label: 'readiness probe', total: 1, say });
     const ready = [{ key: 'ready-0', status: 'running', events: 1 }];
     await caughtUp({ watch: rig.watch, tracker, counts: {}, lastFlows: ready, label: 'readiness', say });
+    const before = await trackerRuntime(tracker); // also starts the event loop's delay afresh
     const lag = await pacedLag(rig.js, rig.watch, {
       rate: SIZES.lagRate,
       seconds: SIZES.lagSeconds,
@@ -229,7 +236,13 @@ async function lagPhase() {
       say,
     });
     say(`lag at ${lag.achievedEventsPerSecond} events/s: p50 ${lag.lagMs.p50} ms, p99 ${lag.lagMs.p99} ms`);
-    return { ...lag, loadAverage: loadAverage() };
+    const after = await trackerRuntime(tracker);
+    // What stops the tracker during the run: its GC pauses, and how late its event loop ran.
+    const runtime = { gc: gcBetween(before, after), eventLoopDelayMs: after.eventLoopDelayMs };
+    say(
+      `lag: tracker's GC ${JSON.stringify(runtime.gc)}, event loop delay ${JSON.stringify(runtime.eventLoopDelayMs)}`,
+    );
+    return { ...lag, tracker: runtime, loadAverage: loadAverage() };
   });
 }
 

@@ -1,8 +1,9 @@
 // Where a `--cpu-prof` profile spends its time, per package (or part of Flowscope): self time, and
 // time attributed to the nearest package frame up the stack (so the JSON encoding, socket writes
 // and timers a library causes count for that library), and the hottest functions.
-// `node dist/bench/support/profile-summary.js [--skip=<seconds>] <file.cpuprofile>...`
-// (--skip leaves out the start-up: the benchmark prints how far into the profile measuring began).
+// `node dist/bench/support/profile-summary.js [--skip=<seconds>] [--until=<seconds>] <file.cpuprofile>...`
+// (--skip leaves out the start-up: the benchmark prints how far into the profile measuring began;
+// --until the end, e.g. the tracker benchmark's verification through the API after a drain).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -29,8 +30,8 @@ export function categoryOf(url: string, functionName: string): string {
 
 const UNOWNED = new Set(['native', 'node internals', 'other']);
 
-/** Self and attributed time in ms per category, and self time per function, busiest first, after `skipMs`. */
-export function summarizeProfile(profile: CpuProfile, skipMs = 0) {
+/** Self and attributed time in ms per category, and self time per function, busiest first, from `skipMs` to `untilMs`. */
+export function summarizeProfile(profile: CpuProfile, skipMs = 0, untilMs = Infinity) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -53,7 +54,7 @@ export function summarizeProfile(profile: CpuProfile, skipMs = 0) {
   profile.samples.forEach((id, i) => {
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     elapsed += ms;
-    if (elapsed < skipMs) return;
+    if (elapsed < skipMs || elapsed > untilMs) return;
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const category = categoryOf(url, functionName);
     add(self, category, ms);
@@ -74,11 +75,14 @@ export function summarizeProfile(profile: CpuProfile, skipMs = 0) {
 }
 
 function main(args: string[]): void {
-  const skipMs = Number(args.find((a) => a.startsWith('--skip='))?.slice(7) ?? 0) * 1000;
+  const seconds = (flag: string) => args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+  const skipMs = Number(seconds('skip') ?? 0) * 1000;
+  const untilMs = Number(seconds('until') ?? Infinity) * 1000;
   for (const file of args.filter((a) => !a.startsWith('--'))) {
     const { totalMs, self, attributed, functions } = summarizeProfile(
       JSON.parse(readFileSync(file, 'utf8')) as CpuProfile,
       skipMs,
+      untilMs,
     );
     const idle = (rows: [string, number][]) => rows.find(([c]) => c === '(idle)')?.[1] ?? 0;
     const busy = totalMs - idle(self);

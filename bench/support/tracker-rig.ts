@@ -51,10 +51,14 @@ export async function startRig(): Promise<Rig> {
     trackers,
     healthyAt,
     async startTrackers(n, label) {
-      const profile = (i: number) =>
-        profileDir
+      // BENCH_TRACKER_NODE_ARGS: node options of every tracker, e.g. '--max-old-space-size=512'.
+      const nodeArgs = process.env.BENCH_TRACKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+      const profile = (i: number) => [
+        ...nodeArgs,
+        ...(profileDir
           ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}-tracker-${i + 1}.cpuprofile`]
-          : [];
+          : []),
+      ];
       const started = await Promise.all(
         Array.from({ length: n }, async (_, i) => {
           const tracker = await startTracker(nats.url, trackerEnv(), profile(i));

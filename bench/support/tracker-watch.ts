@@ -190,14 +190,67 @@ async function allVisible(tracker: AppProcess, flows: ExpectedFlow[]): Promise<b
   return true;
 }
 
+export interface TrackerMemory {
+  rssMiB: number;
+  heapUsedMiB: number;
+  /** What V8 holds for its heap (used, garbage not collected yet, free pages kept). */
+  heapTotalMiB: number;
+  /** Memory of buffers outside the V8 heap (message payloads). */
+  externalMiB: number;
+  /** Size V8 holds per heap space (new, old, code, large_object…): where heapTotal goes. */
+  spacesMiB: Record<string, number>;
+}
+
 /** RSS and V8 heap of a tracker, from its /metrics (prom-client's default metrics), in MiB. */
-export async function trackerMemory(tracker: AppProcess): Promise<{ rssMiB: number; heapUsedMiB: number }> {
+export async function trackerMemory(tracker: AppProcess): Promise<TrackerMemory> {
   const text = (await httpJson<string>(`${tracker.url}/metrics`, { timeoutMs: 10_000 })).body;
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(String(text))?.[1] ?? NaN);
+  const mib = (name: string) => Math.round(metric(name) / MiB);
   return {
-    rssMiB: Math.round(metric('process_resident_memory_bytes') / MiB),
-    heapUsedMiB: Math.round(metric('nodejs_heap_size_used_bytes') / MiB),
+    rssMiB: mib('process_resident_memory_bytes'),
+    heapUsedMiB: mib('nodejs_heap_size_used_bytes'),
+    heapTotalMiB: mib('nodejs_heap_size_total_bytes'),
+    externalMiB: mib('nodejs_external_memory_bytes'),
+    spacesMiB: Object.fromEntries(
+      [...String(text).matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)/gm)]
+        .map(([, space, bytes]) => [space, Math.round(Number(bytes) / MiB)] as const)
+        .filter(([, size]) => size > 0),
+    ),
   };
+}
+
+/** GC time and pauses per kind so far, and the event loop's delay since the last scrape, from /metrics. */
+export async function trackerRuntime(tracker: AppProcess) {
+  const text = String((await httpJson<string>(`${tracker.url}/metrics`, { timeoutMs: 10_000 })).body);
+  const gc: Record<string, { count: number; seconds: number }> = {};
+  for (const [, part, kind, value] of text.matchAll(
+    /^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)/gm,
+  )) {
+    gc[kind] ??= { count: 0, seconds: 0 };
+    if (part === 'sum') gc[kind].seconds = Number(value);
+    else gc[kind].count = Number(value);
+  }
+  const seconds = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    gc,
+    eventLoopDelayMs: {
+      p99: Math.round(seconds('nodejs_eventloop_lag_p99_seconds') * 1e4) / 10,
+      max: Math.round(seconds('nodejs_eventloop_lag_max_seconds') * 1e4) / 10,
+    },
+  };
+}
+
+/** What `after` adds to `before` (GC per kind): the GC of one stretch of a run. */
+export function gcBetween(
+  before: Awaited<ReturnType<typeof trackerRuntime>>,
+  after: Awaited<ReturnType<typeof trackerRuntime>>,
+) {
+  return Object.fromEntries(
+    Object.entries(after.gc).map(([kind, { count, seconds }]) => {
+      const [n, s] = [count - (before.gc[kind]?.count ?? 0), seconds - (before.gc[kind]?.seconds ?? 0)];
+      return [kind, { count: n, totalMs: Math.round(s * 1000), meanMs: n > 0 ? Math.round((s / n) * 1e4) / 10 : 0 }];
+    }),
+  );
 }
 
 /**
@@ -216,5 +269,8 @@ export async function settledMemory(tracker: AppProcess, settleMs = 2000, sample
     rssMiB: Math.max(...readings.map((r) => r.rssMiB)),
     rssReadingsMiB: readings.map((r) => r.rssMiB),
     heapUsedMiB: readings[readings.length - 1].heapUsedMiB,
+    heapTotalMiB: readings[readings.length - 1].heapTotalMiB,
+    externalMiB: readings[readings.length - 1].externalMiB,
+    spacesMiB: readings[readings.length - 1].spacesMiB,
   };
 }
