@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TRACKER_CONFIG, type TrackerConfig } from '../../config';
+import { DefinitionRegistry } from '../definitions/definition-registry';
 import { EventIngestor } from '../ingest/event-ingestor';
+import { FlowOutputs } from '../outputs/flow-outputs';
 import { partitionOf } from '../partitions/partitioning';
 import type { FlowState } from '../state/flow-state';
 import { FlowTable, type Serialised } from '../state/flow-table';
@@ -24,6 +26,8 @@ export class Checkpointer {
     @Inject(EventIngestor) private readonly ingestor: EventIngestor,
     @Inject(CheckpointStore) private readonly store: CheckpointStore,
     @Inject(TRACKER_CONFIG) private readonly config: TrackerConfig,
+    @Inject(FlowOutputs) private readonly outputs: FlowOutputs,
+    @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
   ) {
     ingestor.onBacklog = () => void this.flush();
   }
@@ -69,6 +73,12 @@ export class Checkpointer {
     const covered = await this.ingestor.settle();
     const batch = this.table.takeChanged(this.replica);
     this.ingestor.backlogTaken();
+    // Before the write: a crash after it must not lose a span (a replay emits it again instead).
+    const now = new Date();
+    for (const { flow } of batch) {
+      const def = flow.spanDue ? this.registry.get(flow.definition) : undefined;
+      if (def) this.outputs.emitDueSpan(def, flow, now);
+    }
     const partitions = this.config.TRACKER_PARTITIONS;
     const positions = new Map<number, number>();
     for (const partition of this.owned()) {

@@ -37,9 +37,7 @@ export class FlowOutputs {
   private ended(def: FlowDefinition, flow: FlowState, now: Date): void {
     const evaluation = flow.evaluate(def, now);
     const labels = { definition: def.name, style: flow.style, status: evaluation.status };
-    // Parsed once, for the exemplars and the flow span (a flow keeps its events as JSON).
-    const events = flow.events;
-    const exemplarLabels = traceExemplar(events);
+    const exemplarLabels = traceExemplar(flow.events);
     trackerMetrics.ended.inc(labels);
     if (flow.wasStalled) trackerMetrics.recovered.inc(labels);
     if (evaluation.endedAt) {
@@ -55,7 +53,16 @@ export class FlowOutputs {
         exemplarLabels,
       });
     }
-    emitFlowSpan(def, flow, evaluation, events);
+    // The span waits for the checkpoint that takes the flow: a step whose event arrives a moment
+    // after the terminal one (services' events of the same instant) is in it.
+    flow.spanDue = true;
+  }
+
+  /** The flow span of a flow that ended here, once, with every step known now. */
+  emitDueSpan(def: FlowDefinition, flow: FlowState, now: Date): void {
+    if (!flow.spanDue) return;
+    flow.spanDue = false;
+    emitFlowSpan(def, flow, flow.evaluate(def, now));
   }
 }
 

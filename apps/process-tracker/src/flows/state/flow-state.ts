@@ -37,6 +37,8 @@ export class FlowState implements FlowInstance {
   revision = 0;
   /** The store's index of open flows lists this flow (set by the checkpoint that wrote it there). */
   listedOpen = false;
+  /** Ended here and its flow span not emitted yet: the checkpoint that takes it emits it (not stored). */
+  spanDue = false;
   /** The events in arrival order, as JSON objects separated by commas (the stored array's inside). */
   private packed = '';
   private count = 0;
