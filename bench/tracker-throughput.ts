@@ -7,6 +7,7 @@
 // publishes, its API, its /metrics). Sizes: BENCH_* below; BENCH_SKIP_<PHASE>=1 leaves a phase out.
 import os from 'node:os';
 import { httpJson } from '../deploy/launch/probe';
+import { waitForTrackerDrained } from '../test/support/tracker';
 import { knob, loadAverage, machine, progressLine } from './support/report';
 import { round } from './support/stats';
 import { pacedLag } from './support/tracker-lag';
@@ -196,20 +197,37 @@ async function endedPhase() {
         say,
         maxRssMiB: SIZES.maxRssMiB,
       });
+      // Ended flows leave memory once checkpointed: both readings are taken once the checkpoint covers
+      // the stream (after a backlog of 900,000 the last checkpoints come seconds after the statuses).
+      const statusesAt = performance.now();
+      await waitForTrackerDrained(rig.trackers[0], rig.jsm, 120_000);
+      const checkpointedAfterSeconds = round((performance.now() - statusesAt) / 1000, 1);
       const memory = await settledMemory(rig.trackers[0]);
-      say(`RSS after ${to} ended flows: ${memory.rssMiB} MiB`);
+      say(
+        `RSS after ${to} ended flows: ${memory.rssMiB} MiB (heap used ${memory.heapUsedMiB}); again after 20 s idle...`,
+      );
+      // As in the open-flows phase: V8 collects the last checkpoints' garbage once allocation is quiet.
+      const idle = await settledMemory(rig.trackers[0], 20_000, 4);
+      say(`RSS after ${to} ended flows, 20 s idle: ${idle.rssMiB} MiB (heap used ${idle.heapUsedMiB})`);
       return {
         flows: to,
         catchUpSeconds: round((done.at - began) / 1000, 1),
+        checkpointedAfterSeconds,
         caughtUp: { by: done.by, missingFlowMessages: done.missingMessages },
         ...memory,
+        idle,
         loadAverage: loadAverage(),
       };
     };
     const afterFirst = await step(0, first, true);
     try {
       const afterLast = await step(first, last, false);
-      return { afterFirst, afterLast, ratio: round(afterLast.rssMiB / afterFirst.rssMiB, 3) };
+      return {
+        afterFirst,
+        afterLast,
+        ratio: round(afterLast.rssMiB / afterFirst.rssMiB, 3),
+        ratioIdle: round(afterLast.idle.rssMiB / afterFirst.idle.rssMiB, 3),
+      };
     } catch (error) {
       if (!(error instanceof RssLimitExceeded || error instanceof TrackerGone)) throw error;
       const seen = rig.watch.byStatus.failed ?? 0;
