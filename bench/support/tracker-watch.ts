@@ -201,18 +201,23 @@ export interface TrackerMemory {
   spacesMiB: Record<string, number>;
 }
 
-/** RSS and V8 heap of a tracker, from its /metrics (prom-client's default metrics), in MiB. */
+/** A tracker's /metrics (prom-client's default metrics among them), and one unlabelled value of it. */
+async function scrape(tracker: AppProcess): Promise<{ text: string; value: (name: string) => number }> {
+  const text = String((await httpJson<string>(`${tracker.url}/metrics`, { timeoutMs: 10_000 })).body);
+  return { text, value: (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) };
+}
+
+/** RSS and V8 heap of a tracker, from its /metrics, in MiB. */
 export async function trackerMemory(tracker: AppProcess): Promise<TrackerMemory> {
-  const text = (await httpJson<string>(`${tracker.url}/metrics`, { timeoutMs: 10_000 })).body;
-  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(String(text))?.[1] ?? NaN);
-  const mib = (name: string) => Math.round(metric(name) / MiB);
+  const { text, value } = await scrape(tracker);
+  const mib = (name: string) => Math.round(value(name) / MiB);
   return {
     rssMiB: mib('process_resident_memory_bytes'),
     heapUsedMiB: mib('nodejs_heap_size_used_bytes'),
     heapTotalMiB: mib('nodejs_heap_size_total_bytes'),
     externalMiB: mib('nodejs_external_memory_bytes'),
     spacesMiB: Object.fromEntries(
-      [...String(text).matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)/gm)]
+      [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)/gm)]
         .map(([, space, bytes]) => [space, Math.round(Number(bytes) / MiB)] as const)
         .filter(([, size]) => size > 0),
     ),
@@ -221,21 +226,20 @@ export async function trackerMemory(tracker: AppProcess): Promise<TrackerMemory>
 
 /** GC time and pauses per kind so far, and the event loop's delay since the last scrape, from /metrics. */
 export async function trackerRuntime(tracker: AppProcess) {
-  const text = String((await httpJson<string>(`${tracker.url}/metrics`, { timeoutMs: 10_000 })).body);
+  const { text, value } = await scrape(tracker);
   const gc: Record<string, { count: number; seconds: number }> = {};
-  for (const [, part, kind, value] of text.matchAll(
+  for (const [, part, kind, total] of text.matchAll(
     /^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)/gm,
   )) {
     gc[kind] ??= { count: 0, seconds: 0 };
-    if (part === 'sum') gc[kind].seconds = Number(value);
-    else gc[kind].count = Number(value);
+    if (part === 'sum') gc[kind].seconds = Number(total);
+    else gc[kind].count = Number(total);
   }
-  const seconds = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   return {
     gc,
     eventLoopDelayMs: {
-      p99: Math.round(seconds('nodejs_eventloop_lag_p99_seconds') * 1e4) / 10,
-      max: Math.round(seconds('nodejs_eventloop_lag_max_seconds') * 1e4) / 10,
+      p99: Math.round(value('nodejs_eventloop_lag_p99_seconds') * 1e4) / 10,
+      max: Math.round(value('nodejs_eventloop_lag_max_seconds') * 1e4) / 10,
     },
   };
 }
@@ -266,11 +270,9 @@ export async function settledMemory(tracker: AppProcess, settleMs = 2000, sample
     if (i < samples - 1) await delay(500);
   }
   return {
+    // The heap as the last reading found it.
+    ...readings[readings.length - 1],
     rssMiB: Math.max(...readings.map((r) => r.rssMiB)),
     rssReadingsMiB: readings.map((r) => r.rssMiB),
-    heapUsedMiB: readings[readings.length - 1].heapUsedMiB,
-    heapTotalMiB: readings[readings.length - 1].heapTotalMiB,
-    externalMiB: readings[readings.length - 1].externalMiB,
-    spacesMiB: readings[readings.length - 1].spacesMiB,
   };
 }

@@ -2,7 +2,7 @@ import type { FlowDefinition, FlowStatus } from '@flowscope/contracts';
 import { NatsClient } from '@flowscope/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import { TERMINAL } from '../evaluation/evaluate-flow';
-import { firstTraced, type TrackedEvent } from '../flow-instance';
+import { firstTraced } from '../flow-instance';
 import type { FlowState } from '../state/flow-state';
 import { emitFlowSpan } from './flow-span';
 import { trackerMetrics } from './tracker-metrics';
@@ -29,7 +29,7 @@ export class FlowOutputs {
       }),
     );
     if (flow.status === 'stalled')
-      trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(flow.events) });
+      trackerMetrics.stalledTotal.inc({ labels, value: 1, exemplarLabels: traceExemplar(flow) });
     if (!TERMINAL.has(flow.status) || (previous && TERMINAL.has(previous))) return;
     this.ended(def, flow, now);
   }
@@ -37,7 +37,7 @@ export class FlowOutputs {
   private ended(def: FlowDefinition, flow: FlowState, now: Date): void {
     const evaluation = flow.evaluate(def, now);
     const labels = { definition: def.name, style: flow.style, status: evaluation.status };
-    const exemplarLabels = traceExemplar(flow.events);
+    const exemplarLabels = traceExemplar(flow);
     trackerMetrics.ended.inc(labels);
     if (flow.wasStalled) trackerMetrics.recovered.inc(labels);
     if (evaluation.endedAt) {
@@ -67,7 +67,7 @@ export class FlowOutputs {
 }
 
 /** The exemplar of a flow's observations: the trace of its first event (trace_id, the OTel convention). */
-function traceExemplar(events: readonly TrackedEvent[]): Record<string, string> {
-  const traceId = firstTraced(events)?.traceId;
+function traceExemplar(flow: FlowState): Record<string, string> {
+  const traceId = firstTraced(flow.events)?.traceId;
   return traceId ? { trace_id: traceId } : {};
 }

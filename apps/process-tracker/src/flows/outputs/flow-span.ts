@@ -1,18 +1,14 @@
 import type { FlowDefinition } from '@flowscope/contracts';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Link } from '@opentelemetry/api';
-import { firstTraced, type FlowInstance, type TrackedEvent } from '../flow-instance';
+import { firstTraced, type FlowInstance } from '../flow-instance';
 import type { FlowEvaluation } from '../evaluation/evaluate-flow';
 
 /**
  * The span `flow <definition>` of a finished flow: in the trace of its first event, from the first
  * event to the terminal one, one span event per step, linked to every other trace it touched.
  */
-export function emitFlowSpan(
-  def: FlowDefinition,
-  flow: FlowInstance,
-  evaluation: FlowEvaluation,
-  events: readonly TrackedEvent[] = flow.events,
-): void {
+export function emitFlowSpan(def: FlowDefinition, flow: FlowInstance, evaluation: FlowEvaluation): void {
+  const events = flow.events;
   const first = firstTraced(events);
   if (!first || !evaluation.endedAt) return;
   const parent = trace.setSpanContext(ROOT_CONTEXT, {
